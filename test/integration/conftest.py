@@ -342,3 +342,42 @@ class RpcClient:
 
     def transact(self, db, *ops):
         return self.call("transact", [db] + list(ops))
+
+
+def make_pki(directory):
+    """Two certificate authorities and certificates signed by them, via openssl.
+
+    Returns a dict of paths: ca (CA certificate), ca2 (an unrelated CA),
+    server-key/server-cert and client-key/client-cert signed by `ca`,
+    rogue-key/rogue-cert signed by `ca2`, and *-chain files holding a
+    certificate followed by its CA's (what a peer sends for bootstrap).
+    """
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+    paths = {}
+
+    def ossl(*args):
+        run(["openssl"] + list(args))
+
+    for ca in ("ca", "ca2"):
+        ossl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+             "-subj", f"/CN=vswitch test {ca}", "-keyout", str(d / f"{ca}-key.pem"),
+             "-out", str(d / f"{ca}.pem"))
+        paths[ca] = str(d / f"{ca}.pem")
+    for name, ca in (("server", "ca"), ("client", "ca"), ("rogue", "ca2")):
+        key, csr, cert = d / f"{name}-key.pem", d / f"{name}.csr", d / f"{name}-cert.pem"
+        ossl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={name}",
+             "-keyout", str(key), "-out", str(csr))
+        ossl("x509", "-req", "-in", str(csr), "-CA", str(d / f"{ca}.pem"),
+             "-CAkey", str(d / f"{ca}-key.pem"), "-CAcreateserial", "-days", "2",
+             "-out", str(cert))
+        (d / f"{name}-chain.pem").write_text(cert.read_text() + (d / f"{ca}.pem").read_text())
+        paths[f"{name}-key"] = str(key)
+        paths[f"{name}-cert"] = str(cert)
+        paths[f"{name}-chain"] = str(d / f"{name}-chain.pem")
+    return paths
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory):
+    return make_pki(tmp_path_factory.mktemp("pki"))
