@@ -1,0 +1,129 @@
+#include <catch2/catch.hpp>
+
+#include <sstream>
+#include <thread>
+
+#include "dpif/dpctl.hpp"
+#include "dpif/dummy_dpif.hpp"
+#include "dpif/nl_attr.hpp"
+#include "packets.hpp"
+
+using namespace dpif;
+
+namespace {
+
+struct Run {
+    int rc;
+    std::string out, err;
+};
+
+Run run(Dpif& d, std::vector<std::string> args)
+{
+    std::ostringstream out, err;
+    int rc = run_dpctl(d, args, out, err);
+    return {rc, out.str(), err.str()};
+}
+
+}  // namespace
+
+TEST_CASE("dpctl: datapaths and interfaces")
+{
+    DummyDpif d;
+    CHECK(run(d, {"add-dp", "system@br0", "eth0", "int0,type=internal", "eth9,port_no=9"}).rc == 0);
+    auto show = run(d, {"show"});
+    CHECK(show.rc == 0);
+    CHECK(show.out.find("system@br0:") != std::string::npos);
+    CHECK(show.out.find("  port 0: br0 (internal)\n") != std::string::npos);
+    CHECK(show.out.find("  port 1: eth0\n") != std::string::npos);
+    CHECK(show.out.find("  port 2: int0 (internal)\n") != std::string::npos);
+    CHECK(show.out.find("  port 9: eth9\n") != std::string::npos);
+    CHECK(show.out.find("features: 0x00000003") != std::string::npos);
+    // add-dp again adopts it.
+    CHECK(run(d, {"add-dp", "br0"}).rc == 0);
+    CHECK(run(d, {"dump-dps"}).out == "system@br0\n");
+
+    CHECK(run(d, {"del-if", "br0", "eth0"}).rc == 0);
+    CHECK(run(d, {"show", "br0"}).out.find("eth0") == std::string::npos);
+    auto missing = run(d, {"del-if", "br0", "eth0"});
+    CHECK(missing.rc == 1);
+    CHECK(missing.err.find("no port named eth0") != std::string::npos);
+    auto nodp = run(d, {"show", "nope"});
+    CHECK(nodp.rc == 1);
+    CHECK(nodp.err.find("datapath nope") != std::string::npos);
+    CHECK(run(d, {"add-if", "br0", "x,color=red"}).rc == 2);
+    CHECK(run(d, {"add-if", "br0", "x,type=warp"}).rc == 1);
+    CHECK(run(d, {"frobnicate"}).rc == 2);
+    CHECK(run(d, {}).rc == 2);
+    CHECK(run(d, {"del-dp", "br0"}).rc == 0);
+    CHECK(run(d, {"dump-dps"}).out.empty());
+}
+
+TEST_CASE("dpctl: flows")
+{
+    DummyDpif d;
+    REQUIRE(run(d, {"add-dp", "br0", "p1", "p2"}).rc == 0);
+    const std::string ufid = "000102030405060708090a0b0c0d0e0f";
+    auto add = run(d, {"add-flow", "br0", "in_port(1),eth(dst=02:00:00:00:00:02)", "2", "--ufid=" + ufid});
+    CHECK(add.rc == 0);
+    CHECK(add.err.empty());
+    auto dup = run(d, {"add-flow", "br0", "in_port(1),eth(dst=02:00:00:00:00:02)", "2"});
+    CHECK(dup.rc == 1);
+    CHECK(dup.err.find("File exists") != std::string::npos);
+
+    auto dp = *d.get_datapath("br0");
+    d.receive(dp.ifindex, 1, dpif_test::udp_packet(2, 1));
+    auto dump = run(d, {"dump-flows", "br0"});
+    CHECK(dump.out.find("ufid:" + ufid + ", in_port(1),eth(dst=02:00:00:00:00:02), packets:1, bytes:") !=
+          std::string::npos);
+    CHECK(dump.out.find("actions:2\n") != std::string::npos);
+
+    CHECK(run(d, {"mod-flow", "br0", "in_port(1),eth(dst=02:00:00:00:00:02)", "drop", "--clear"}).rc == 0);
+    auto got = run(d, {"get-flow", "br0", "--ufid=" + ufid});
+    CHECK(got.out.find("packets:0") != std::string::npos);
+    CHECK(got.out.find("actions:drop") != std::string::npos);
+    CHECK(run(d, {"del-flow", "br0", "--ufid=" + ufid}).rc == 0);
+    CHECK(run(d, {"get-flow", "br0", "--ufid=" + ufid}).rc == 1);
+    CHECK(run(d, {"add-flow", "br0", "in_port(1)", "2"}).rc == 0);
+    CHECK(run(d, {"del-flow", "br0", "in_port(1)"}).rc == 0);
+    CHECK(run(d, {"add-flow", "br0", "in_port(1)", "2"}).rc == 0);
+    CHECK(run(d, {"del-flows", "br0"}).rc == 0);
+    CHECK(run(d, {"dump-flows", "br0"}).out.empty());
+    auto badkey = run(d, {"add-flow", "br0", "in_port(1),eth(dst=zz)", "2"});
+    CHECK(badkey.rc == 1);
+    CHECK(badkey.err.find("parsing 'zz'") != std::string::npos);
+    CHECK(run(d, {"add-flow", "br0", "in_port(1)", "2", "--ufid=00"}).rc == 1);
+    CHECK(run(d, {"add-flow", "br0", "in_port(1)", "2", "--colour=1"}).rc == 2);
+}
+
+TEST_CASE("dpctl: execute and listen")
+{
+    DummyDpif d;
+    REQUIRE(run(d, {"add-dp", "br0", "p1", "p2"}).rc == 0);
+    auto dp = *d.get_datapath("br0");
+    auto pkt = dpif_test::udp_packet(2, 1);
+    CHECK(run(d, {"execute", "br0", "1", to_hex(pkt), "2"}).rc == 0);
+    auto tx = d.take_transmitted(dp.ifindex, 2);
+    REQUIRE(tx.size() == 1);
+    CHECK(tx[0] == pkt);
+
+    // listen redirects upcalls to itself, prints them, then restores pids.
+    Run r;
+    std::thread t([&] { r = run(d, {"listen", "br0", "--count=1", "--timeout=5"}); });
+    // Wait until the listener took over the port's upcall pid.
+    for (int i = 0; i < 500; ++i) {
+        auto v = d.get_vport(dp.ifindex, 1u);
+        if (v->upcall_pids != std::vector<uint32_t>{0})
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    CHECK(d.receive(dp.ifindex, 1, pkt) == DummyDpif::Verdict::Upcall);
+    t.join();
+    CHECK(r.rc == 0);
+    CHECK(r.out.find("listening pid=") == 0);
+    CHECK(r.out.find("miss skb_priority(0),in_port(1),") != std::string::npos);
+    CHECK(r.out.find("packet=" + to_hex(pkt)) != std::string::npos);
+    CHECK(d.get_vport(dp.ifindex, 1u)->upcall_pids == std::vector<uint32_t>{0});
+
+    // Timeout without upcalls: exit status 1.
+    CHECK(run(d, {"listen", "br0", "--count=1", "--timeout=0.1"}).rc == 1);
+}
