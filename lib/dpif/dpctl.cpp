@@ -205,6 +205,8 @@ int cmd_show(Dpif& d, const Args& a, std::ostream& out)
             out << "  masks: hit:" << dp.megaflow_stats->n_mask_hit
                 << " total:" << dp.megaflow_stats->n_masks << " hit/pkt:" << ratio << "\n";
         }
+        if (dp.masks_cache_size)
+            out << "  caches:\n    masks-cache: size:" << *dp.masks_cache_size << "\n";
         out << "  features: 0x" << std::hex << std::setw(8) << std::setfill('0')
             << dp.user_features << std::dec << std::setfill(' ') << "\n";
         for (const auto& v : d.list_vports(dp.ifindex)) {
@@ -220,7 +222,9 @@ int cmd_show(Dpif& d, const Args& a, std::ostream& out)
 int cmd_listen(Dpif& d, const Args& a, std::ostream& out)
 {
     a.count(1, 1, "listen");
-    const auto dp = need_dp(d, a.pos[0]);
+    need_dp(d, a.pos[0]);
+    // Upcalls must follow the vport pids (not per-CPU dispatch).
+    const auto dp = d.open_datapath(dp_name(a.pos[0]), false);
     const long count = a.opt.count("count") ? std::stol(a.opt.at("count")) : -1;
     const bool forever = !a.opt.count("timeout");
     const auto deadline = std::chrono::steady_clock::now() +

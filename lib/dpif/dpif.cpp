@@ -40,8 +40,11 @@ DatapathInfo Dpif::open_datapath(const std::string& name, bool create)
     auto dp = get_datapath(name);
     if (!dp)
         throw Error(ENODEV, "datapath " + name);
-    if ((dp->user_features & kDefaultFeatures) != kDefaultFeatures)
-        return set_user_features(name, dp->user_features | kDefaultFeatures);
+    // Upcalls are dispatched by vport pids here: per-CPU dispatch (which
+    // Debian's ovs-vswitchd and ovs-dpctl switch on) is turned off again.
+    const uint32_t want = (dp->user_features & ~kFeaturePerCpuDispatch) | kDefaultFeatures;
+    if (dp->user_features != want)
+        return set_user_features(name, want);
     return *dp;
 }
 

@@ -189,7 +189,9 @@ public:
 
     // Open (and with create, make) a datapath the way ovs-vswitchd does:
     // create with kDefaultFeatures; if it exists, adopt it and negotiate the
-    // same features with OVS_DP_CMD_SET.  Throws ENODEV if absent and !create.
+    // same features with OVS_DP_CMD_SET, turning per-CPU upcall dispatch off
+    // (this library dispatches by vport upcall pids).  Throws ENODEV if
+    // absent and !create.
     DatapathInfo open_datapath(const std::string& name, bool create);
 
     // --- vports

@@ -17,4 +17,9 @@ Error::Error(int errnum, const std::string& context)
 {
 }
 
+Error::Error(const std::string& context, const Error& inner)
+    : std::runtime_error(context + ": " + inner.what()), code_(inner.code())
+{
+}
+
 }  // namespace dpif

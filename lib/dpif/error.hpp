@@ -14,6 +14,9 @@ namespace dpif {
 class Error : public std::runtime_error {
 public:
     Error(int errnum, const std::string& context);
+    // Adds context in front of another error, keeping its code and text:
+    // "context: <inner.what()>".
+    Error(const std::string& context, const Error& inner);
     int code() const noexcept { return code_; }
 
 private:

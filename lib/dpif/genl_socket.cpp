@@ -162,7 +162,9 @@ void GenlSocket::transact(uint16_t family_id, uint8_t version, const OvsMessage&
     std::unique_ptr<nl_msg, MsgFree> msg(nlmsg_alloc());
     if (!msg)
         throw Error(ENOMEM, what);
-    const int flags = m.nlmsg_flags | (dump ? 0 : NLM_F_ACK);
+    // NLM_F_ECHO: the kernel answers NEW/DEL/SET with a notification that it
+    // only sends back to the requester when asked to echo.
+    const int flags = m.nlmsg_flags | (dump ? 0 : NLM_F_ACK | NLM_F_ECHO);
     if (!genlmsg_put(msg.get(), NL_AUTO_PORT, NL_AUTO_SEQ, family_id, 0, flags, m.cmd, version))
         throw Error(EMSGSIZE, what);
     Bytes payload = m.payload();

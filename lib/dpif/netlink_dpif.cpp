@@ -55,7 +55,7 @@ DatapathInfo NetlinkDpif::create_datapath(const std::string& name, uint32_t upca
             throw Error(EPROTO, "no reply to datapath creation");
         return decode_datapath(r.front());
     } catch (const Error& e) {
-        throw Error(e.code(), "creating datapath " + name);
+        throw Error("creating datapath " + name, e);
     }
 }
 
@@ -81,7 +81,7 @@ DatapathInfo NetlinkDpif::set_user_features(const std::string& name, uint32_t fe
             throw Error(EPROTO, "no reply");
         return decode_datapath(r.front());
     } catch (const Error& e) {
-        throw Error(e.code(), "setting features of datapath " + name);
+        throw Error("setting features of datapath " + name, e);
     }
 }
 
@@ -90,7 +90,7 @@ void NetlinkDpif::delete_datapath(const std::string& name)
     try {
         transact(dp_del_request(name));
     } catch (const Error& e) {
-        throw Error(e.code(), "deleting datapath " + name);
+        throw Error("deleting datapath " + name, e);
     }
 }
 
@@ -104,7 +104,7 @@ VportInfo NetlinkDpif::add_vport(int dp_ifindex, const VportRequest& req)
             throw Error(EPROTO, "no reply");
         return decode_vport(r.front());
     } catch (const Error& e) {
-        throw Error(e.code(), "adding vport " + req.name);
+        throw Error("adding vport " + req.name, e);
     }
 }
 
@@ -149,7 +149,7 @@ void NetlinkDpif::delete_vport(int dp_ifindex, uint32_t port_no)
     try {
         transact(vport_del_request(dp_ifindex, port_no));
     } catch (const Error& e) {
-        throw Error(e.code(), "deleting vport " + std::to_string(port_no));
+        throw Error("deleting vport " + std::to_string(port_no), e);
     }
 }
 
@@ -162,7 +162,7 @@ VportInfo NetlinkDpif::set_vport_upcall_pids(int dp_ifindex, uint32_t port_no,
             throw Error(EPROTO, "no reply");
         return decode_vport(r.front());
     } catch (const Error& e) {
-        throw Error(e.code(), "setting upcall pids of vport " + std::to_string(port_no));
+        throw Error("setting upcall pids of vport " + std::to_string(port_no), e);
     }
 }
 
@@ -180,7 +180,7 @@ std::optional<FlowStats> NetlinkDpif::put_flow(int dp_ifindex, const FlowPut& pu
     try {
         transact(flow_put_request(dp_ifindex, put));
     } catch (const Error& e) {
-        throw Error(e.code(), "installing flow");
+        throw Error("installing flow", e);
     }
     return old;
 }
@@ -205,7 +205,7 @@ FlowStats NetlinkDpif::del_flow(int dp_ifindex, const FlowId& id)
         auto r = transact(flow_del_request(dp_ifindex, id));
         return r.empty() ? FlowStats{} : decode_flow(r.front()).stats;
     } catch (const Error& e) {
-        throw Error(e.code(), "deleting flow");
+        throw Error("deleting flow", e);
     }
 }
 
@@ -229,7 +229,7 @@ void NetlinkDpif::flush_flows(int dp_ifindex)
     try {
         transact(flow_flush_request(dp_ifindex));
     } catch (const Error& e) {
-        throw Error(e.code(), "flushing flows");
+        throw Error("flushing flows", e);
     }
 }
 
@@ -240,7 +240,7 @@ void NetlinkDpif::execute(int dp_ifindex, ByteView packet, ByteView key, ByteVie
     try {
         transact(packet_execute_request(dp_ifindex, packet, key, actions));
     } catch (const Error& e) {
-        throw Error(e.code(), "executing actions on a packet");
+        throw Error("executing actions on a packet", e);
     }
 }
 

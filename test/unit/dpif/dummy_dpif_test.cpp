@@ -80,6 +80,9 @@ TEST_CASE("datapath lifecycle, local port and feature negotiation")
     CHECK(adopted.ifindex == dp.ifindex);
     CHECK(adopted.user_features == kDefaultFeatures);
     CHECK(dpif.list_datapaths().size() == 1);
+    // Per-CPU dispatch (as Debian's tools set it) is switched back off.
+    dpif.set_user_features("br0", kFeatureUnaligned | kFeaturePerCpuDispatch);
+    CHECK(dpif.open_datapath("br0", false).user_features == kDefaultFeatures);
 
     try {
         dpif.open_datapath("nope", false);
