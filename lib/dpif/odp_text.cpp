@@ -220,7 +220,17 @@ void format_attrs(std::vector<std::string>& out, ByteView key, ByteView mask, bo
             break;
         }
         default: {
-            std::string s = "key" + num(a.type) + "(" + to_hex(a.payload);
+            const char* name = nullptr;
+            switch (a.type) {
+            case OVS_KEY_ATTR_CT_STATE: name = "ct_state"; break;
+            case OVS_KEY_ATTR_CT_ZONE: name = "ct_zone"; break;
+            case OVS_KEY_ATTR_CT_MARK: name = "ct_mark"; break;
+            case OVS_KEY_ATTR_CT_LABELS: name = "ct_label"; break;
+            case OVS_KEY_ATTR_TCP_FLAGS: name = "tcp_flags"; break;
+            case OVS_KEY_ATTR_IPV6_EXTHDRS: name = "ipv6_exthdrs"; break;
+            default: break;
+            }
+            std::string s = (name ? std::string(name) : "key" + num(a.type)) + "(" + to_hex(a.payload);
             if (has_mask && !all(m, 0xff))
                 s += "/" + to_hex(m);
             out.push_back(s + ")");
