@@ -1,0 +1,105 @@
+// Storage: one OVSDB database in one SQLite file.
+//
+// The file is a first-class interface (docs/sqlite-layout.md): one SQL table
+// per OVSDB table, one SQL column per persistent OVSDB column, `_uuid` as the
+// primary key, and a metadata table `_vswitch_meta` holding the format, the
+// schema JSON and the database name and version.  Scalar columns (exactly
+// one atom, no value type) are stored as native SQLite values; every other
+// column as its RFC 7047 JSON text, so an operator can read the configuration
+// with `sqlite3`.
+//
+// Durability: WAL journal.  By default synchronous=NORMAL: a committed
+// transaction is in the WAL (the kernel's page cache) when commit() returns,
+// so it survives kill -9 of the server; a durable commit also fsyncs, so it
+// survives power loss.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace ovsdb::server {
+
+struct StorageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+class Storage {
+public:
+    ~Storage();
+    Storage(const Storage&) = delete;
+    Storage& operator=(const Storage&) = delete;
+
+    // Creates a new file for `schema` (RFC 7047 <database-schema> JSON);
+    // refuses an existing file.  The file appears atomically, complete.
+    static std::unique_ptr<Storage> create(const std::string& path, const nlohmann::json& schema);
+    // Opens and validates an existing file; a corrupt, foreign or
+    // inconsistent file throws StorageError naming the file and the problem.
+    // A writer takes an advisory lock, so two servers cannot share a file.
+    static std::unique_ptr<Storage> open(const std::string& path, bool read_only = false);
+
+    const nlohmann::json& schema() const { return schema_; }
+    const std::string& path() const { return path_; }
+    std::string name() const { return schema_.value("name", ""); }
+    std::string version() const { return schema_.value("version", ""); }
+
+    // Calls fn for every stored row: table, row UUID (36-char string), and
+    // an object {column: <value> in RFC 7047 wire JSON} of every persistent
+    // column that has a value.
+    void load(const std::function<void(const std::string& table, const std::string& uuid,
+                                       const nlohmann::json& columns)>& fn);
+
+    struct Change {
+        std::string table;
+        std::string uuid;
+        std::optional<nlohmann::json> columns;   // nullopt = delete; else the full new row
+    };
+    // Atomically applies one committed transaction (see the durability note).
+    void commit(const std::vector<Change>& changes, bool durable);
+
+    // Group commit: commits between begin_batch() and end_batch() share one
+    // SQLite transaction, written by end_batch().
+    void begin_batch();
+    void end_batch(bool durable);
+    bool in_batch() const { return batch_depth_ > 0; }
+
+    // Replaces the schema and all rows at once (ovsdb-tool convert).
+    void replace(const nlohmann::json& new_schema, const std::vector<Change>& all_rows);
+
+    // Free-form metadata kept in _vswitch_meta (e.g. the last transaction id).
+    std::optional<std::string> get_meta(const std::string& key);
+    void set_meta(const std::string& key, const std::string& value);
+
+    // Statistics for memory/show and show-log.
+    struct Stats {
+        uint64_t commits = 0;
+        uint64_t rows_written = 0;
+    };
+    const Stats& stats() const { return stats_; }
+
+    struct Impl;   // SQLite handles; opaque outside storage.cpp
+
+private:
+    Storage(std::string path, nlohmann::json schema, std::unique_ptr<Impl> impl);
+    void begin();
+    void finish(bool durable);
+    void sync_to_disk();
+
+    std::string path_;
+    nlohmann::json schema_;
+    std::unique_ptr<Impl> impl_;
+    int batch_depth_ = 0;
+    bool batch_durable_ = false;
+    Stats stats_;
+};
+
+// The storage format's identity, for docs and tools.
+inline constexpr const char* kStorageFormat = "vswitch-ovsdb-sqlite";
+inline constexpr int kStorageFormatVersion = 1;
+
+}  // namespace ovsdb::server
