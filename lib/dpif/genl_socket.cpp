@@ -72,6 +72,13 @@ void GenlSocket::set_rcvbuf(int bytes)
         throw nl_error(r, "setting a netlink receive buffer");
 }
 
+void GenlSocket::set_fixed_buffer(size_t bytes)
+{
+    if (int r = nl_socket_set_msg_buf_size(sock_.get(), bytes); r < 0)
+        throw nl_error(r, "setting a netlink message buffer");
+    nl_socket_disable_msg_peek(sock_.get());
+}
+
 uint16_t GenlSocket::resolve_family(const std::string& name)
 {
     int id = genl_ctrl_resolve(sock_.get(), name.c_str());
@@ -216,7 +223,7 @@ bool GenlSocket::receive(std::vector<GenlMessage>& out, bool* overflow)
     std::unique_ptr<unsigned char, BufFree> holder(raw);
     if (n == -NLE_AGAIN || n == 0)
         return false;
-    if (n == -NLE_NOMEM) {
+    if (n == -NLE_NOMEM || n == -NLE_MSG_TRUNC) {
         if (overflow)
             *overflow = true;
         return true;

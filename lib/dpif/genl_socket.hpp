@@ -38,6 +38,10 @@ public:
     int fd() const;
     void set_nonblocking();
     void set_rcvbuf(int bytes);
+    // Receive into a fixed buffer of this size in one system call instead of
+    // peeking at each message's size first (for busy upcall sockets).
+    // Messages that do not fit are dropped (receive() reports overflow).
+    void set_fixed_buffer(size_t bytes);
 
     // Family id by name; throws Error(ENOENT) with a hint when absent.
     uint16_t resolve_family(const std::string& name);

@@ -211,17 +211,18 @@ FlowStats NetlinkDpif::del_flow(int dp_ifindex, const FlowId& id)
 
 void NetlinkDpif::dump_flows(int dp_ifindex, const std::function<bool(const Flow&)>& fn)
 {
-    const OvsMessage req = flow_dump_request(dp_ifindex);
-    std::lock_guard lock(mutex_);
+    // A socket of its own, and no lock held while fn runs: fn may call back
+    // into this object (a revalidator deleting the flows it dumps).
+    GenlSocket dump_sock;
+    const uint16_t id = family_id(Family::Flow);
     bool more = true;
-    // Once fn says stop, the rest of the dump is still read (and dropped) so
-    // that the socket is left clean for the next request.
-    sock_.transact(family_id(Family::Flow), family_version(Family::Flow), req,
-                   [&](GenlMessage&& g) {
-                       if (!more || g.family_id != family_id(Family::Flow))
-                           return;
-                       more = fn(decode_flow(parse_ovs_payload(Family::Flow, g.cmd, g.payload)));
-                   });
+    // Once fn says stop, the rest of the dump is still read and dropped.
+    dump_sock.transact(id, family_version(Family::Flow), flow_dump_request(dp_ifindex),
+                       [&](GenlMessage&& g) {
+                           if (!more || g.family_id != id)
+                               return;
+                           more = fn(decode_flow(parse_ovs_payload(Family::Flow, g.cmd, g.payload)));
+                       });
 }
 
 void NetlinkDpif::flush_flows(int dp_ifindex)
@@ -252,6 +253,8 @@ public:
     {
         sock_.set_nonblocking();
         sock_.set_rcvbuf(4 << 20);
+        // An upcall holds at most a 64 KiB packet plus key and userdata.
+        sock_.set_fixed_buffer(128 << 10);
     }
     uint32_t port_id() const override { return sock_.port_id(); }
     int fd() const override { return sock_.fd(); }

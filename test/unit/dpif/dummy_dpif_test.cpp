@@ -456,3 +456,19 @@ TEST_CASE("concurrent receive and channel draining")
     CHECK(got == kPackets);
     CHECK(ch->lost() == 0);
 }
+
+TEST_CASE("a dump callback may call back into the datapath")
+{
+    DummyDpif dpif;
+    auto dp = dpif.create_datapath("br0");
+    for (uint8_t d = 1; d <= 4; ++d)
+        dpif.put_flow(dp.ifindex, l2_flow(1, d, {}, d));
+    int deleted = 0;
+    dpif.dump_flows(dp.ifindex, [&](const Flow& f) {
+        dpif.del_flow(dp.ifindex, FlowId::by_ufid(f.ufid));
+        ++deleted;
+        return true;
+    });
+    CHECK(deleted == 4);
+    CHECK(dpif.dump_flows(dp.ifindex).empty());
+}
