@@ -11,6 +11,7 @@
 
 #include "dpif/flow_key.hpp"
 #include "dpif/odp_text.hpp"
+#include "dpif/packet_compose.hpp"
 
 namespace dpif {
 
@@ -30,8 +31,9 @@ std::string dpctl_usage()
   get-flow DP FLOW|--ufid=HEX   show one flow
   del-flow DP FLOW|--ufid=HEX   delete one flow
   del-flows DP                  delete every flow
-  execute DP IN_PORT PACKET_HEX ACTIONS
-                                run ACTIONS on a packet as if received on IN_PORT
+  execute DP IN_PORT PACKET ACTIONS
+                                run ACTIONS on a packet as if received on IN_PORT;
+                                PACKET is hex, or flow:FLOW to compose one
   listen DP [--count=N] [--timeout=SECS]
                                 point every vport's upcalls at us and print them
   monitor [--count=N] [--timeout=SECS]
@@ -382,7 +384,8 @@ int dispatch(Dpif& d, const std::vector<std::string>& args, std::ostream& out)
         a.count(4, 4, "execute");
         auto dp = need_dp(d, a.pos[0]);
         const uint32_t in_port = static_cast<uint32_t>(std::stoul(a.pos[1]));
-        Bytes pkt = from_hex(a.pos[2]);
+        Bytes pkt = a.pos[2].rfind("flow:", 0) == 0 ? compose_packet(parse_key(a.pos[2].substr(5)).key)
+                                                     : from_hex(a.pos[2]);
         d.execute(dp.ifindex, pkt, extract_flow_key(pkt, in_port), parse_actions(a.pos[3]));
         return 0;
     }

@@ -5,7 +5,9 @@
 
 #include "dpif/dpctl.hpp"
 #include "dpif/dummy_dpif.hpp"
+#include "dpif/flow_key.hpp"
 #include "dpif/nl_attr.hpp"
+#include "dpif/odp_text.hpp"
 #include "packets.hpp"
 
 using namespace dpif;
@@ -105,6 +107,16 @@ TEST_CASE("dpctl: execute and listen")
     auto tx = d.take_transmitted(dp.ifindex, 2);
     REQUIRE(tx.size() == 1);
     CHECK(tx[0] == pkt);
+
+    // flow: composes the frame from a key.
+    CHECK(run(d, {"execute", "br0", "1",
+                  "flow:eth(src=02:00:00:00:00:01,dst=02:00:00:00:00:02),eth_type(0x0800),"
+                  "ipv4(src=10.0.0.1,dst=10.0.0.2,proto=17),udp(src=1000,dst=2000)",
+                  "2"}).rc == 0);
+    tx = d.take_transmitted(dp.ifindex, 2);
+    REQUIRE(tx.size() == 1);
+    CHECK(format_key(extract_flow_key(tx[0], 1)).find("udp(src=1000,dst=2000)") != std::string::npos);
+    CHECK(run(d, {"execute", "br0", "1", "flow:in_port(1)", "2"}).rc == 1);
 
     // listen redirects upcalls to itself, prints them, then restores pids.
     Run r;
