@@ -2,6 +2,7 @@
 
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
+#include <linux/openvswitch.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
@@ -170,8 +171,12 @@ void GenlSocket::transact(uint16_t family_id, uint8_t version, const OvsMessage&
     if (!msg)
         throw Error(ENOMEM, what);
     // NLM_F_ECHO: the kernel answers NEW/DEL/SET with a notification that it
-    // only sends back to the requester when asked to echo.
-    const int flags = m.nlmsg_flags | (dump ? 0 : NLM_F_ACK | NLM_F_ECHO);
+    // only sends back to the requester when asked to echo.  Flow installs and
+    // packet executions need no reply (a flow DEL does: its final stats).
+    const bool no_reply = m.family == Family::Packet ||
+                          (m.family == Family::Flow && m.cmd != OVS_FLOW_CMD_DEL &&
+                           m.cmd != OVS_FLOW_CMD_GET);
+    const int flags = m.nlmsg_flags | (dump ? 0 : NLM_F_ACK | (no_reply ? 0 : NLM_F_ECHO));
     if (!genlmsg_put(msg.get(), NL_AUTO_PORT, NL_AUTO_SEQ, family_id, 0, flags, m.cmd, version))
         throw Error(EMSGSIZE, what);
     Bytes payload = m.payload();
