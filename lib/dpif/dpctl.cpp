@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <iomanip>
 #include <map>
 #include <ostream>
@@ -28,6 +29,8 @@ std::string dpctl_usage()
   dump-flows DP                 list flows with statistics
   add-flow DP FLOW ACTIONS [--ufid=HEX]
   mod-flow DP FLOW ACTIONS [--ufid=HEX] [--clear]
+  add-flows DP FILE [--no-batch]
+                                install one flow per line (FLOW ACTIONS) in one batch
   get-flow DP FLOW|--ufid=HEX   show one flow
   del-flow DP FLOW|--ufid=HEX   delete one flow
   del-flows DP                  delete every flow
@@ -355,6 +358,49 @@ int dispatch(Dpif& d, const std::vector<std::string>& args, std::ostream& out)
             p.flags |= kPutZeroStats;
         d.put_flow(dp.ifindex, p);
         return 0;
+    }
+    if (cmd == "add-flows") {
+        // One "FLOW ACTIONS" per line ('#' comments); one batch via operate().
+        Args a(args, {"no-batch"});
+        a.count(2, 2, "add-flows");
+        auto dp = need_dp(d, a.pos[0]);
+        std::ifstream in(a.pos[1]);
+        if (!in)
+            throw Error(errno ? errno : ENOENT, "reading " + a.pos[1]);
+        std::vector<DpifOp> ops;
+        std::vector<size_t> lines;
+        std::string line;
+        for (size_t no = 1; std::getline(in, line); ++no) {
+            auto first = line.find_first_not_of(" \t");
+            if (first == std::string::npos || line[first] == '#')
+                continue;
+            auto sp = line.find_first_of(" \t", first);
+            if (sp == std::string::npos)
+                throw Error(EINVAL, a.pos[1] + ":" + std::to_string(no) + ": need FLOW ACTIONS");
+            auto k = parse_key(line.substr(first, sp - first));
+            FlowPut p;
+            p.key = k.key;
+            p.mask = k.mask;
+            p.actions = parse_actions(line.substr(line.find_first_not_of(" \t", sp)));
+            ops.push_back(DpifOp::make_put(dp.ifindex, std::move(p)));
+            lines.push_back(no);
+        }
+        const auto t0 = std::chrono::steady_clock::now();
+        if (a.opt.count("no-batch"))
+            d.Dpif::operate(ops);
+        else
+            d.operate(ops);
+        const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - t0).count();
+        size_t failed = 0;
+        for (size_t i = 0; i < ops.size(); ++i) {
+            if (ops[i].error) {
+                ++failed;
+                out << a.pos[1] << ":" << lines[i] << ": " << error_text(ops[i].error, "installing flow") << "\n";
+            }
+        }
+        out << ops.size() - failed << " flows installed, " << failed << " failed, in " << us << " us\n";
+        return failed ? 1 : 0;
     }
     if (cmd == "get-flow") {
         Args a(args, {"ufid"});

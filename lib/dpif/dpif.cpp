@@ -48,6 +48,51 @@ DatapathInfo Dpif::open_datapath(const std::string& name, bool create)
     return *dp;
 }
 
+DpifOp DpifOp::make_put(int dp, FlowPut p)
+{
+    DpifOp op;
+    op.kind = Kind::Put;
+    op.dp_ifindex = dp;
+    op.put = std::move(p);
+    return op;
+}
+
+DpifOp DpifOp::make_del(int dp, FlowId id)
+{
+    DpifOp op;
+    op.kind = Kind::Del;
+    op.dp_ifindex = dp;
+    op.del = std::move(id);
+    return op;
+}
+
+DpifOp DpifOp::make_execute(int dp, Bytes packet, Bytes key, Bytes actions)
+{
+    DpifOp op;
+    op.kind = Kind::Execute;
+    op.dp_ifindex = dp;
+    op.packet = std::move(packet);
+    op.key = std::move(key);
+    op.actions = std::move(actions);
+    return op;
+}
+
+void Dpif::operate(std::vector<DpifOp>& ops)
+{
+    for (auto& op : ops) {
+        try {
+            switch (op.kind) {
+            case DpifOp::Kind::Put: put_flow(op.dp_ifindex, op.put); break;
+            case DpifOp::Kind::Del: del_flow(op.dp_ifindex, op.del); break;
+            case DpifOp::Kind::Execute: execute(op.dp_ifindex, op.packet, op.key, op.actions); break;
+            }
+            op.error = 0;
+        } catch (const Error& e) {
+            op.error = e.code();
+        }
+    }
+}
+
 std::vector<Flow> Dpif::dump_flows(int dp_ifindex)
 {
     std::vector<Flow> out;

@@ -172,6 +172,22 @@ public:
     virtual bool overflowed() = 0;
 };
 
+// One operation of a batch (Dpif::operate): a flow put, a flow delete or a
+// packet execution.  error is filled in: 0 or the errno of that operation.
+struct DpifOp {
+    enum class Kind { Put, Del, Execute };
+    Kind kind = Kind::Put;
+    int dp_ifindex = 0;
+    FlowPut put;                  // Put
+    FlowId del;                   // Del
+    Bytes packet, key, actions;   // Execute
+    int error = 0;
+
+    static DpifOp make_put(int dp, FlowPut p);
+    static DpifOp make_del(int dp, FlowId id);
+    static DpifOp make_execute(int dp, Bytes packet, Bytes key, Bytes actions);
+};
+
 class Dpif {
 public:
     virtual ~Dpif() = default;
@@ -218,6 +234,12 @@ public:
     // key: the packet's metadata and flow key (OVS_KEY_ATTR_*, at least
     // IN_PORT); the datapath re-extracts the rest from the packet.
     virtual void execute(int dp_ifindex, ByteView packet, ByteView key, ByteView actions) = 0;
+    // Runs many puts, deletes and executes, each independently (a failure
+    // sets that op's error and the others still run).  The netlink
+    // implementation sends the whole batch in one system call; the default
+    // runs them one by one.
+    virtual void operate(std::vector<DpifOp>& ops);
+
     virtual std::unique_ptr<UpcallChannel> open_upcall_channel() = 0;
     virtual std::unique_ptr<VportListener> open_vport_listener() = 0;
 };

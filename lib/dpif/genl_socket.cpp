@@ -142,6 +142,12 @@ GenlMessage to_genl(const RawNetlinkMessage& r)
     return m;
 }
 
+bool wants_echo(const OvsMessage& m)
+{
+    return !(m.family == Family::Packet ||
+             (m.family == Family::Flow && m.cmd != OVS_FLOW_CMD_DEL && m.cmd != OVS_FLOW_CMD_GET));
+}
+
 int error_code(const RawNetlinkMessage& r)
 {
     int err;
@@ -173,10 +179,7 @@ void GenlSocket::transact(uint16_t family_id, uint8_t version, const OvsMessage&
     // NLM_F_ECHO: the kernel answers NEW/DEL/SET with a notification that it
     // only sends back to the requester when asked to echo.  Flow installs and
     // packet executions need no reply (a flow DEL does: its final stats).
-    const bool no_reply = m.family == Family::Packet ||
-                          (m.family == Family::Flow && m.cmd != OVS_FLOW_CMD_DEL &&
-                           m.cmd != OVS_FLOW_CMD_GET);
-    const int flags = m.nlmsg_flags | (dump ? 0 : NLM_F_ACK | (no_reply ? 0 : NLM_F_ECHO));
+    const int flags = m.nlmsg_flags | (dump ? 0 : NLM_F_ACK | (wants_echo(m) ? NLM_F_ECHO : 0));
     if (!genlmsg_put(msg.get(), NL_AUTO_PORT, NL_AUTO_SEQ, family_id, 0, flags, m.cmd, version))
         throw Error(EMSGSIZE, what);
     Bytes payload = m.payload();
@@ -218,6 +221,65 @@ void GenlSocket::transact(uint16_t family_id, uint8_t version, const OvsMessage&
             on_reply(to_genl(r));
         }
     }
+}
+
+std::vector<int> GenlSocket::transact_batch(const std::vector<BatchItem>& items)
+{
+    std::vector<int> result(items.size(), 0);
+    if (items.empty())
+        return result;
+    Bytes buf;
+    std::vector<uint32_t> seqs;
+    const uint32_t port = port_id();
+    for (const auto& it : items) {
+        if ((it.msg->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP)
+            throw Error(EINVAL, "dump requests cannot be batched");
+        const Bytes payload = it.msg->payload();
+        nlmsghdr h{};
+        h.nlmsg_len = static_cast<uint32_t>(NLMSG_HDRLEN + GENL_HDRLEN + payload.size());
+        h.nlmsg_type = it.family_id;
+        h.nlmsg_flags = static_cast<uint16_t>(NLM_F_REQUEST | NLM_F_ACK | it.msg->nlmsg_flags);
+        h.nlmsg_seq = nl_socket_use_seq(sock_.get());
+        h.nlmsg_pid = port;
+        genlmsghdr g{};
+        g.cmd = it.msg->cmd;
+        g.version = it.version;
+        const size_t at = buf.size();
+        buf.resize(at + NLMSG_ALIGN(h.nlmsg_len), 0);
+        std::memcpy(&buf[at], &h, sizeof h);
+        std::memcpy(&buf[at + NLMSG_HDRLEN], &g, sizeof g);
+        if (!payload.empty())
+            std::memcpy(&buf[at + NLMSG_HDRLEN + GENL_HDRLEN], payload.data(), payload.size());
+        seqs.push_back(h.nlmsg_seq);
+    }
+    if (int r = nl_sendto(sock_.get(), buf.data(), buf.size()); r < 0)
+        throw nl_error(r, "sending a batch of " + std::to_string(items.size()) + " requests");
+
+    std::vector<bool> done(items.size(), false);
+    size_t pending = items.size();
+    while (pending) {
+        sockaddr_nl peer{};
+        unsigned char* raw = nullptr;
+        int n = nl_recv(sock_.get(), &peer, &raw, nullptr);
+        std::unique_ptr<unsigned char, BufFree> holder(raw);
+        if (n < 0)
+            throw nl_error(n, "receiving acks of a batch");
+        if (n == 0)
+            throw Error(EPROTO, "netlink socket closed during a batch");
+        for (const auto& r : parse_netlink_datagram(ByteView(raw, static_cast<size_t>(n)))) {
+            if (r.type != NLMSG_ERROR)
+                continue;  // echoed replies
+            for (size_t i = 0; i < seqs.size(); ++i) {
+                if (!done[i] && seqs[i] == r.seq) {
+                    result[i] = -error_code(r);
+                    done[i] = true;
+                    --pending;
+                    break;
+                }
+            }
+        }
+    }
+    return result;
 }
 
 bool GenlSocket::receive(std::vector<GenlMessage>& out, bool* overflow)

@@ -57,6 +57,16 @@ public:
     void transact(uint16_t family_id, uint8_t version, const OvsMessage& m,
                   const std::function<void(GenlMessage&&)>& on_reply);
 
+    // Sends several requests in one datagram (the kernel processes each in
+    // turn) and waits for all their acks; returns 0 or the errno per request.
+    // Replies other than acks are discarded.  No dumps.
+    struct BatchItem {
+        uint16_t family_id;
+        uint8_t version;
+        const OvsMessage* msg;
+    };
+    std::vector<int> transact_batch(const std::vector<BatchItem>& items);
+
     // Non-blocking receive of whatever is queued (one datagram, possibly
     // several messages).  Returns false when nothing is waiting.  Sets
     // *overflow (and returns true with no messages) when the kernel dropped

@@ -2,6 +2,7 @@
 
 #include <linux/openvswitch.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <deque>
 #include <utility>
@@ -242,6 +243,44 @@ void NetlinkDpif::execute(int dp_ifindex, ByteView packet, ByteView key, ByteVie
         transact(packet_execute_request(dp_ifindex, packet, key, actions));
     } catch (const Error& e) {
         throw Error("executing actions on a packet", e);
+    }
+}
+
+void NetlinkDpif::operate(std::vector<DpifOp>& ops)
+{
+    // Chunks keep the acks (and echoed DEL replies) well inside the socket's
+    // receive buffer.
+    constexpr size_t kChunk = 64;
+    for (size_t start = 0; start < ops.size(); start += kChunk) {
+        const size_t end = std::min(ops.size(), start + kChunk);
+        std::vector<OvsMessage> msgs;
+        std::vector<size_t> index;  // msgs[i] is ops[index[i]]
+        for (size_t i = start; i < end; ++i) {
+            DpifOp& op = ops[i];
+            try {
+                switch (op.kind) {
+                case DpifOp::Kind::Put: msgs.push_back(flow_put_request(op.dp_ifindex, op.put)); break;
+                case DpifOp::Kind::Del: msgs.push_back(flow_del_request(op.dp_ifindex, op.del)); break;
+                case DpifOp::Kind::Execute:
+                    msgs.push_back(packet_execute_request(op.dp_ifindex, op.packet, op.key, op.actions));
+                    break;
+                }
+                index.push_back(i);
+                op.error = 0;
+            } catch (const Error& e) {
+                op.error = e.code();  // refused before sending
+            }
+        }
+        std::vector<GenlSocket::BatchItem> items;
+        for (const auto& m : msgs)
+            items.push_back({family_id(m.family), family_version(m.family), &m});
+        std::vector<int> errs;
+        {
+            std::lock_guard lock(mutex_);
+            errs = sock_.transact_batch(items);
+        }
+        for (size_t k = 0; k < errs.size(); ++k)
+            ops[index[k]].error = errs[k];
     }
 }
 

@@ -42,6 +42,7 @@ public:
     void flush_flows(int dp_ifindex) override;
 
     void execute(int dp_ifindex, ByteView packet, ByteView key, ByteView actions) override;
+    void operate(std::vector<DpifOp>& ops) override;
     std::unique_ptr<UpcallChannel> open_upcall_channel() override;
     std::unique_ptr<VportListener> open_vport_listener() override;
 

@@ -78,7 +78,8 @@ struct Attr {
     std::vector<Attr> nested() const;
 };
 
-// Splits a buffer into its attributes.  Throws dpif::Error(EPROTO) when an
+// Splits a buffer into its attributes; they point into buf, which must
+// outlive them (beware temporaries).  Throws dpif::Error(EPROTO) when an
 // attribute's length is shorter than its header or runs past the buffer.
 // Trailing padding after the last attribute is accepted.
 std::vector<Attr> parse_attrs(ByteView buf);

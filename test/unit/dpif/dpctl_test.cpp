@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <sstream>
 #include <thread>
 
@@ -95,6 +98,29 @@ TEST_CASE("dpctl: flows")
     CHECK(badkey.err.find("parsing 'zz'") != std::string::npos);
     CHECK(run(d, {"add-flow", "br0", "in_port(1)", "2", "--ufid=00"}).rc == 1);
     CHECK(run(d, {"add-flow", "br0", "in_port(1)", "2", "--colour=1"}).rc == 2);
+}
+
+TEST_CASE("dpctl: add-flows installs a file of flows in one batch")
+{
+    DummyDpif d;
+    REQUIRE(run(d, {"add-dp", "br0", "p1", "p2"}).rc == 0);
+    char path[] = "/tmp/dpctl-flows-XXXXXX";
+    int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    std::string text = "# comment\n"
+                       "in_port(1),eth(dst=02:00:00:00:00:02) 2\n"
+                       "\n"
+                       "in_port(2),eth(dst=02:00:00:00:00:01) 1\n"
+                       "in_port(1),eth(dst=02:00:00:00:00:02) drop\n";
+    REQUIRE(write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+    close(fd);
+    auto r = run(d, {"add-flows", "br0", path});
+    CHECK(r.rc == 1);
+    CHECK(r.out.find(std::string(path) + ":5: installing flow: File exists") != std::string::npos);
+    CHECK(r.out.find("2 flows installed, 1 failed") != std::string::npos);
+    CHECK(d.dump_flows(d.get_datapath("br0")->ifindex).size() == 2);
+    CHECK(run(d, {"add-flows", "br0", "/nonexistent/file"}).rc == 1);
+    unlink(path);
 }
 
 TEST_CASE("dpctl: execute and listen")

@@ -472,3 +472,27 @@ TEST_CASE("a dump callback may call back into the datapath")
     CHECK(deleted == 4);
     CHECK(dpif.dump_flows(dp.ifindex).empty());
 }
+
+TEST_CASE("operate: each op of a batch succeeds or fails on its own")
+{
+    DummyDpif dpif;
+    auto dp = dpif.create_datapath("br0");
+    VportRequest r;
+    r.name = "p1";
+    auto p1 = dpif.add_vport(dp.ifindex, r);
+    std::vector<DpifOp> ops;
+    ops.push_back(DpifOp::make_put(dp.ifindex, l2_flow(p1.port_no, 2, output_actions({p1.port_no}), 1)));
+    ops.push_back(DpifOp::make_put(dp.ifindex, l2_flow(p1.port_no, 2, {}, 1)));  // same UFID: EEXIST
+    ops.push_back(DpifOp::make_del(dp.ifindex, FlowId::by_ufid(Bytes(16, 9))));  // absent: ENOENT
+    ops.push_back(DpifOp::make_execute(dp.ifindex, udp_packet(2, 1), extract_flow_key(udp_packet(2, 1), 0),
+                                       output_actions({p1.port_no})));
+    ops.push_back(DpifOp::make_put(dp.ifindex, l2_flow(p1.port_no, 3, {}, 2)));
+    dpif.operate(ops);
+    CHECK(ops[0].error == 0);
+    CHECK(ops[1].error == EEXIST);
+    CHECK(ops[2].error == ENOENT);
+    CHECK(ops[3].error == 0);
+    CHECK(ops[4].error == 0);
+    CHECK(dpif.dump_flows(dp.ifindex).size() == 2);
+    CHECK(dpif.take_transmitted(dp.ifindex, p1.port_no).size() == 1);
+}

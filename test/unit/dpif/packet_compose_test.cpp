@@ -98,7 +98,8 @@ TEST_CASE("ARP frames and keys without Ethernet")
     w.put(OVS_KEY_ATTR_ARP, &a, sizeof a);
     Bytes f = compose_packet(w.bytes());
     CHECK(f.size() == 14 + 28);
-    auto back = parse_attrs(extract_flow_key(f, 1));
+    const Bytes back_key = extract_flow_key(f, 1);
+    auto back = parse_attrs(back_key);
     REQUIRE(find_attr(back, OVS_KEY_ATTR_ARP));
     CHECK(find_attr(back, OVS_KEY_ATTR_ARP)->bytes() == Bytes((uint8_t*)&a, (uint8_t*)&a + sizeof a));
 
