@@ -282,3 +282,40 @@ ip link del t8a
     # Timings (printed for the record; TCG makes them only relative).
     print("batch:", re.search(r"in (\d+) us", batch).group(0),
           "single:", re.search(r"in (\d+) us", single).group(0))
+
+
+def test_userspace_action_upcall_and_flows_by_key(vm):
+    # A flow on dpB sends matching frames to our listener with userdata:
+    # an OVS_PACKET_CMD_ACTION upcall from the kernel.  The flow has no UFID,
+    # so it is then read and deleted by its key.
+    flow = "in_port(1),eth(dst=02:00:00:00:00:02),eth_type(0x88b5)"
+    out = ok(vm, veth("t9a", "t9b") + f"""
+$D add-dp t9A t9a
+$D add-dp t9B t9b
+$D listen t9B --count=1 --timeout=30 > /tmp/t9.listen 2>&1 &
+LP=$!
+for i in $(seq 1 100); do grep -q listening /tmp/t9.listen && break; sleep 0.1; done
+PID=$(sed -n 's/^listening pid=//p' /tmp/t9.listen)
+$D add-flow t9B '{flow}' "userspace(pid=$PID,userdata=0badcafe)"
+$D execute t9A 0 {FRAME} 1
+wait $LP; echo listen-rc=$?
+echo ---listen
+cat /tmp/t9.listen
+echo ---get
+$D get-flow t9B '{flow}'
+$D del-flow t9B '{flow}'; echo del-rc=$?
+$D get-flow t9B '{flow}'; echo get-rc=$?
+$D del-dp t9A
+$D del-dp t9B
+ip link del t9a
+""")
+    assert "listen-rc=0" in out
+    listen = out.split("---listen")[1].split("---get")[0]
+    m = re.search(r"^action (\S+) userdata=([0-9a-f]+) packet=([0-9a-f]+)$", listen, re.M)
+    assert m, listen
+    assert "in_port(1)" in m.group(1) and "eth_type(0x88b5)" in m.group(1)
+    assert m.group(2) == "0badcafe"
+    assert m.group(3) == FRAME
+    got = out.split("---get")[1]
+    assert re.search(r"eth_type\(0x88b5\), packets:1, .*actions:userspace\(pid=\d+,userdata=0badcafe\)", got), got
+    assert "del-rc=0" in got and "get-rc=1" in got
