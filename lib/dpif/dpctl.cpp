@@ -34,11 +34,13 @@ std::string dpctl_usage()
   get-flow DP FLOW|--ufid=HEX   show one flow
   del-flow DP FLOW|--ufid=HEX   delete one flow
   del-flows DP                  delete every flow
-  execute DP IN_PORT PACKET ACTIONS
+  execute DP IN_PORT PACKET ACTIONS [--repeat=N]
                                 run ACTIONS on a packet as if received on IN_PORT;
-                                PACKET is hex, or flow:FLOW to compose one
-  listen DP [--count=N] [--timeout=SECS]
+                                PACKET is hex, or flow:FLOW to compose one;
+                                --repeat: N times in batches, with the time taken
+  listen DP [--count=N] [--timeout=SECS] [--quiet]
                                 point every vport's upcalls at us and print them
+                                (--quiet: only count them and time them)
   monitor [--count=N] [--timeout=SECS]
                                 print vport notifications (ovs_vport group)
 FLOW: in_port(N),eth(src=MAC,dst=MAC),eth_type(0xNNNN),vlan(vid=N,pcp=N),
@@ -241,19 +243,32 @@ int cmd_listen(Dpif& d, const Args& a, std::ostream& out)
         d.set_vport_upcall_pids(dp.ifindex, v.port_no, {ch->port_id()});
     }
     out << "listening pid=" << ch->port_id() << std::endl;
+    const bool quiet = a.opt.count("quiet");
     long seen = 0;
+    std::chrono::steady_clock::time_point first, last;
     while (count < 0 || seen < count) {
         if (!wait_readable(ch->fd(), deadline, forever))
             break;
         while (auto u = ch->recv()) {
-            out << (u->type == UpcallType::Miss ? "miss" : "action") << " " << format_key(u->key);
-            if (!u->userdata.empty())
-                out << " userdata=" << to_hex(u->userdata);
-            out << " packet=" << to_hex(u->packet) << std::endl;
+            last = std::chrono::steady_clock::now();
+            if (seen == 0)
+                first = last;
+            if (!quiet) {
+                out << (u->type == UpcallType::Miss ? "miss" : "action") << " " << format_key(u->key);
+                if (!u->userdata.empty())
+                    out << " userdata=" << to_hex(u->userdata);
+                out << " packet=" << to_hex(u->packet) << std::endl;
+            }
             if (count >= 0 && ++seen >= count)
                 break;
+            if (count < 0)
+                ++seen;
         }
     }
+    if (quiet)
+        out << seen << " upcalls in "
+            << std::chrono::duration_cast<std::chrono::microseconds>(last - first).count()
+            << " us from the first, " << ch->lost() << " lost by the channel" << std::endl;
     for (const auto& [port, pids] : saved) {
         try {
             d.set_vport_upcall_pids(dp.ifindex, port, pids);
@@ -426,17 +441,35 @@ int dispatch(Dpif& d, const std::vector<std::string>& args, std::ostream& out)
         return 0;
     }
     if (cmd == "execute") {
-        Args a(args, {});
+        Args a(args, {"repeat"});
         a.count(4, 4, "execute");
         auto dp = need_dp(d, a.pos[0]);
         const uint32_t in_port = static_cast<uint32_t>(std::stoul(a.pos[1]));
         Bytes pkt = a.pos[2].rfind("flow:", 0) == 0 ? compose_packet(parse_key(a.pos[2].substr(5)).key)
                                                      : from_hex(a.pos[2]);
-        d.execute(dp.ifindex, pkt, extract_flow_key(pkt, in_port), parse_actions(a.pos[3]));
-        return 0;
+        const Bytes key = extract_flow_key(pkt, in_port);
+        const Bytes actions = parse_actions(a.pos[3]);
+        if (!a.opt.count("repeat")) {
+            d.execute(dp.ifindex, pkt, key, actions);
+            return 0;
+        }
+        // --repeat=N: N executions in batches, reporting the rate.
+        const long n = std::stol(a.opt.at("repeat"));
+        std::vector<DpifOp> ops;
+        for (long i = 0; i < n; ++i)
+            ops.push_back(DpifOp::make_execute(dp.ifindex, pkt, key, actions));
+        const auto t0 = std::chrono::steady_clock::now();
+        d.operate(ops);
+        const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - t0).count();
+        long failed = 0;
+        for (const auto& op : ops)
+            failed += op.error != 0;
+        out << n - failed << " executed, " << failed << " failed, in " << us << " us\n";
+        return failed ? 1 : 0;
     }
     if (cmd == "listen")
-        return cmd_listen(d, Args(args, {"count", "timeout"}), out);
+        return cmd_listen(d, Args(args, {"count", "timeout", "quiet"}), out);
     if (cmd == "monitor")
         return cmd_monitor(d, Args(args, {"count", "timeout"}), out);
     throw Usage("unknown command '" + cmd + "'");

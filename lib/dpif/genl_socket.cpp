@@ -9,6 +9,8 @@
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
 
+#include <sys/socket.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -71,6 +73,11 @@ void GenlSocket::set_rcvbuf(int bytes)
 {
     if (int r = nl_socket_set_buffer_size(sock_.get(), bytes, 0); r < 0)
         throw nl_error(r, "setting a netlink receive buffer");
+    // SO_RCVBUF is capped by net.core.rmem_max; root may go beyond it, as
+    // ovs-vswitchd does.  Without the privilege the capped size stays.
+    if (::setsockopt(fd(), SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) < 0) {
+        // EPERM: keep what SO_RCVBUF gave
+    }
 }
 
 void GenlSocket::set_fixed_buffer(size_t bytes)

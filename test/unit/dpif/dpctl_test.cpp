@@ -162,6 +162,25 @@ TEST_CASE("dpctl: execute and listen")
     CHECK(r.out.find("packet=" + to_hex(pkt)) != std::string::npos);
     CHECK(d.get_vport(dp.ifindex, 1u)->upcall_pids == std::vector<uint32_t>{0});
 
+    // --repeat batches executions; --quiet listening only counts.
+    auto rep = run(d, {"execute", "br0", "1", to_hex(pkt), "2", "--repeat=50"});
+    CHECK(rep.rc == 0);
+    CHECK(rep.out.find("50 executed, 0 failed, in ") == 0);
+    CHECK(d.take_transmitted(dp.ifindex, 2).size() == 50);
+    Run q;
+    std::thread tq([&] { q = run(d, {"listen", "br0", "--count=20", "--timeout=5", "--quiet"}); });
+    for (int i = 0; i < 500; ++i) {
+        if (d.get_vport(dp.ifindex, 1u)->upcall_pids != std::vector<uint32_t>{0})
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    for (int i = 0; i < 20; ++i)
+        d.receive(dp.ifindex, 1, pkt);
+    tq.join();
+    CHECK(q.rc == 0);
+    CHECK(q.out.find("20 upcalls in ") != std::string::npos);
+    CHECK(q.out.find("miss ") == std::string::npos);
+
     // Timeout without upcalls: exit status 1.
     CHECK(run(d, {"listen", "br0", "--count=1", "--timeout=0.1"}).rc == 1);
 }
