@@ -38,9 +38,10 @@ std::string dpctl_usage()
                                 run ACTIONS on a packet as if received on IN_PORT;
                                 PACKET is hex, or flow:FLOW to compose one;
                                 --repeat: N times in batches, with the time taken
-  listen DP [--count=N] [--timeout=SECS] [--quiet]
+  listen DP [--count=N] [--timeout=SECS] [--quiet] [--per-cpu]
                                 point every vport's upcalls at us and print them
-                                (--quiet: only count them and time them)
+                                (--quiet: only count them and time them;
+                                --per-cpu: by per-CPU dispatch instead of vport pids)
   monitor [--count=N] [--timeout=SECS]
                                 print vport notifications (ovs_vport group)
 FLOW: in_port(N),eth(src=MAC,dst=MAC),eth_type(0xNNNN),vlan(vid=N,pcp=N),
@@ -237,10 +238,15 @@ int cmd_listen(Dpif& d, const Args& a, std::ostream& out)
     const auto deadline = std::chrono::steady_clock::now() +
                           std::chrono::milliseconds(forever ? 0 : static_cast<long>(std::stod(a.opt.at("timeout")) * 1000));
     auto ch = d.open_upcall_channel();
+    const bool per_cpu = a.opt.count("per-cpu");
     std::map<uint32_t, std::vector<uint32_t>> saved;
-    for (const auto& v : d.list_vports(dp.ifindex)) {
-        saved[v.port_no] = v.upcall_pids;
-        d.set_vport_upcall_pids(dp.ifindex, v.port_no, {ch->port_id()});
+    if (per_cpu) {
+        d.set_per_cpu_upcall_pids(dp.name, {ch->port_id()});
+    } else {
+        for (const auto& v : d.list_vports(dp.ifindex)) {
+            saved[v.port_no] = v.upcall_pids;
+            d.set_vport_upcall_pids(dp.ifindex, v.port_no, {ch->port_id()});
+        }
     }
     out << "listening pid=" << ch->port_id() << std::endl;
     const bool quiet = a.opt.count("quiet");
@@ -269,6 +275,8 @@ int cmd_listen(Dpif& d, const Args& a, std::ostream& out)
         out << seen << " upcalls in "
             << std::chrono::duration_cast<std::chrono::microseconds>(last - first).count()
             << " us from the first, " << ch->lost() << " lost by the channel" << std::endl;
+    if (per_cpu)
+        d.open_datapath(dp.name, false);  // back to dispatch by vport pids
     for (const auto& [port, pids] : saved) {
         try {
             d.set_vport_upcall_pids(dp.ifindex, port, pids);
@@ -469,7 +477,7 @@ int dispatch(Dpif& d, const std::vector<std::string>& args, std::ostream& out)
         return failed ? 1 : 0;
     }
     if (cmd == "listen")
-        return cmd_listen(d, Args(args, {"count", "timeout", "quiet"}), out);
+        return cmd_listen(d, Args(args, {"count", "timeout", "quiet", "per-cpu"}), out);
     if (cmd == "monitor")
         return cmd_monitor(d, Args(args, {"count", "timeout"}), out);
     throw Usage("unknown command '" + cmd + "'");

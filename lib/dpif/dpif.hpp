@@ -52,6 +52,7 @@ struct DatapathInfo {
     std::optional<MegaflowStats> megaflow_stats;
     uint32_t user_features = 0;
     std::optional<uint32_t> masks_cache_size;
+    std::vector<uint32_t> per_cpu_pids;  // when the datapath reports them
 };
 
 enum class VportType : uint32_t {
@@ -201,6 +202,12 @@ public:
     virtual std::optional<DatapathInfo> get_datapath(const std::string& name) = 0;
     // OVS_DP_CMD_SET of the user features; returns what the datapath now has.
     virtual DatapathInfo set_user_features(const std::string& name, uint32_t features) = 0;
+    // Switches the datapath to per-CPU upcall dispatch (OVS_DP_F_DISPATCH_
+    // UPCALL_PER_CPU) with these pids, one per CPU (the kernel uses
+    // pids[cpu % n]); vport upcall pids are then ignored for misses.
+    // open_datapath() switches back to dispatch by vport pids.
+    virtual DatapathInfo set_per_cpu_upcall_pids(const std::string& name,
+                                                 const std::vector<uint32_t>& pids) = 0;
     virtual void delete_datapath(const std::string& name) = 0;
 
     // Open (and with create, make) a datapath the way ovs-vswitchd does:

@@ -315,6 +315,20 @@ DatapathInfo DummyDpif::set_user_features(const std::string& name, uint32_t feat
     return s_->snapshot(*d);
 }
 
+DatapathInfo DummyDpif::set_per_cpu_upcall_pids(const std::string& name,
+                                                 const std::vector<uint32_t>& pids)
+{
+    std::lock_guard lock(s_->mu);
+    auto* d = s_->dp_by_name(name);
+    if (!d)
+        throw Error(ENODEV, "setting per-CPU upcall pids of datapath " + name);
+    if (pids.empty())
+        throw Error(EINVAL, "setting per-CPU upcall pids of datapath " + name + ": no pids");
+    d->info.user_features |= kFeaturePerCpuDispatch;
+    d->info.per_cpu_pids = pids;
+    return s_->snapshot(*d);
+}
+
 void DummyDpif::delete_datapath(const std::string& name)
 {
     std::lock_guard lock(s_->mu);
@@ -568,7 +582,10 @@ DummyDpif::Verdict DummyDpif::receive(int dp_ifindex, uint32_t port_no, ByteView
         return Verdict::Forwarded;
     }
     d.info.stats.n_missed++;
-    const auto& pids = port.info.upcall_pids;
+    // Per-CPU dispatch: the dummy has no CPUs; it spreads by flow over the
+    // per-CPU pids the way vport dispatch spreads over a port's pids.
+    const bool per_cpu = (d.info.user_features & kFeaturePerCpuDispatch) && !d.info.per_cpu_pids.empty();
+    const auto& pids = per_cpu ? d.info.per_cpu_pids : port.info.upcall_pids;
     uint32_t pid = 0;
     if (!pids.empty()) {
         // Spread a port's upcalls over its pids by flow, like the kernel's hash.

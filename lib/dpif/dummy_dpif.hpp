@@ -35,6 +35,8 @@ public:
                                  uint32_t features = kDefaultFeatures) override;
     std::optional<DatapathInfo> get_datapath(const std::string& name) override;
     DatapathInfo set_user_features(const std::string& name, uint32_t features) override;
+    DatapathInfo set_per_cpu_upcall_pids(const std::string& name,
+                                         const std::vector<uint32_t>& pids) override;
     void delete_datapath(const std::string& name) override;
 
     VportInfo add_vport(int dp_ifindex, const VportRequest& req) override;

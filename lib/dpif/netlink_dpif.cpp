@@ -86,6 +86,22 @@ DatapathInfo NetlinkDpif::set_user_features(const std::string& name, uint32_t fe
     }
 }
 
+DatapathInfo NetlinkDpif::set_per_cpu_upcall_pids(const std::string& name,
+                                                   const std::vector<uint32_t>& pids)
+{
+    try {
+        auto dp = get_datapath(name);
+        if (!dp)
+            throw Error(ENODEV, "no such datapath");
+        auto r = transact(dp_set_per_cpu_pids_request(name, dp->user_features, pids));
+        if (r.empty())
+            throw Error(EPROTO, "no reply");
+        return decode_datapath(r.front());
+    } catch (const Error& e) {
+        throw Error("setting per-CPU upcall pids of datapath " + name, e);
+    }
+}
+
 void NetlinkDpif::delete_datapath(const std::string& name)
 {
     try {

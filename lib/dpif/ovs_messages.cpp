@@ -124,6 +124,18 @@ OvsMessage dp_set_features_request(const std::string& name, uint32_t features)
     return msg(Family::Datapath, OVS_DP_CMD_SET, 0, std::move(w));
 }
 
+OvsMessage dp_set_per_cpu_pids_request(const std::string& name, uint32_t features,
+                                       const std::vector<uint32_t>& pids)
+{
+    if (pids.empty())
+        throw Error(EINVAL, "per-CPU dispatch needs at least one pid");
+    AttrWriter w;
+    w.put_string(OVS_DP_ATTR_NAME, name);
+    w.put_u32(OVS_DP_ATTR_USER_FEATURES, features | OVS_DP_F_DISPATCH_UPCALL_PER_CPU);
+    w.put(OVS_DP_ATTR_PER_CPU_PIDS, pids.data(), pids.size() * 4);
+    return msg(Family::Datapath, OVS_DP_CMD_SET, 0, std::move(w));
+}
+
 DatapathInfo decode_datapath(const OvsMessage& m)
 {
     check_family(m, Family::Datapath);
@@ -145,6 +157,12 @@ DatapathInfo decode_datapath(const OvsMessage& m)
         }
         case OVS_DP_ATTR_USER_FEATURES: dp.user_features = a.u32(); break;
         case OVS_DP_ATTR_MASKS_CACHE_SIZE: dp.masks_cache_size = a.u32(); break;
+        case OVS_DP_ATTR_PER_CPU_PIDS:
+            if (a.payload.size() % 4)
+                throw Error(EPROTO, "OVS_DP_ATTR_PER_CPU_PIDS not a u32 array");
+            dp.per_cpu_pids.resize(a.payload.size() / 4);
+            std::memcpy(dp.per_cpu_pids.data(), a.payload.data(), a.payload.size());
+            break;
         default: break;  // newer attributes are ignored
         }
     }

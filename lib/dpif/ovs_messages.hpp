@@ -43,6 +43,9 @@ OvsMessage dp_new_request(const std::string& name, uint32_t upcall_pid, uint32_t
 OvsMessage dp_get_request(const std::string& name);  // empty name: dump all
 OvsMessage dp_del_request(const std::string& name);
 OvsMessage dp_set_features_request(const std::string& name, uint32_t features);
+// SET with OVS_DP_F_DISPATCH_UPCALL_PER_CPU added to features and the pids.
+OvsMessage dp_set_per_cpu_pids_request(const std::string& name, uint32_t features,
+                                       const std::vector<uint32_t>& pids);
 DatapathInfo decode_datapath(const OvsMessage& m);
 
 // --- vports

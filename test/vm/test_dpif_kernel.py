@@ -348,3 +348,31 @@ ip link del tAa
     assert ex, out
     us = max(int(m.group(1)), 1)
     print(f"upcalls: {n} in {us} us = {n * 1e6 / us:.0f}/s; executes: {n} in {ex.group(1)} us (TCG)")
+
+
+def test_per_cpu_dispatch_delivers_misses(vm):
+    # With per-CPU dispatch the kernel ignores vport pids for misses: our
+    # listener, registered as the only per-CPU pid, gets them all whatever
+    # CPU the kernel handles them on (pids[cpu % 1] is ours).
+    out = ok(vm, veth("tBa", "tBb") + f"""
+$D add-dp tBA tBa
+$D add-dp tBB tBb
+$D listen tBB --per-cpu --count=3 --timeout=30 > /tmp/tB.listen 2>&1 &
+LP=$!
+for i in $(seq 1 100); do grep -q listening /tmp/tB.listen && break; sleep 0.1; done
+echo ---during
+$D show tBB | grep features
+$D execute tBA 0 {FRAME} 1 --repeat=3
+wait $LP; echo listen-rc=$?
+grep -c '^miss ' /tmp/tB.listen
+echo ---after
+$D show tBB | grep features
+$D del-dp tBA
+$D del-dp tBB
+ip link del tBa
+""")
+    assert "listen-rc=0" in out
+    during = out.split("---during")[1]
+    assert "features: 0x0000000b" in during.split("listen-rc")[0]  # unaligned|vport pids|per-cpu
+    assert re.search(r"listen-rc=0\n3\n", out), out
+    assert "features: 0x00000003" in out.split("---after")[1]

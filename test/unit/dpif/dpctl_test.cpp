@@ -181,6 +181,23 @@ TEST_CASE("dpctl: execute and listen")
     CHECK(q.out.find("20 upcalls in ") != std::string::npos);
     CHECK(q.out.find("miss ") == std::string::npos);
 
+    // Per-CPU dispatch: the vport pids stay 0, the datapath's per-CPU pids
+    // take the misses, and dispatch returns to vport pids afterwards.
+    Run pc;
+    std::thread tp([&] { pc = run(d, {"listen", "br0", "--count=1", "--timeout=5", "--per-cpu"}); });
+    for (int i = 0; i < 500; ++i) {
+        if (d.get_datapath("br0")->user_features & kFeaturePerCpuDispatch)
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    CHECK(d.get_vport(dp.ifindex, 1u)->upcall_pids == std::vector<uint32_t>{0});
+    CHECK(d.receive(dp.ifindex, 1, pkt) == DummyDpif::Verdict::Upcall);
+    tp.join();
+    CHECK(pc.rc == 0);
+    CHECK(pc.out.find("miss ") != std::string::npos);
+    CHECK((d.get_datapath("br0")->user_features & kFeaturePerCpuDispatch) == 0);
+    CHECK(d.receive(dp.ifindex, 1, pkt) == DummyDpif::Verdict::Lost);
+
     // Timeout without upcalls: exit status 1.
     CHECK(run(d, {"listen", "br0", "--count=1", "--timeout=0.1"}).rc == 1);
 }

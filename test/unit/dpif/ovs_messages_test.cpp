@@ -97,6 +97,16 @@ TEST_CASE("datapath reply decodes stats, megaflow stats and features")
     CHECK(dp.masks_cache_size == 256u);
 }
 
+TEST_CASE("per-CPU upcall pids request round-trips")
+{
+    auto m = dp_set_per_cpu_pids_request("dp0", OVS_DP_F_UNALIGNED, {7, 8, 9});
+    CHECK(m.cmd == OVS_DP_CMD_SET);
+    auto dp = decode_datapath(wire(m));
+    CHECK(dp.user_features == (OVS_DP_F_UNALIGNED | OVS_DP_F_DISPATCH_UPCALL_PER_CPU));
+    CHECK(dp.per_cpu_pids == std::vector<uint32_t>{7, 8, 9});
+    CHECK_THROWS_AS(dp_set_per_cpu_pids_request("dp0", 0, {}), Error);
+}
+
 TEST_CASE("malformed datapath replies are rejected")
 {
     OvsMessage m;
