@@ -4,11 +4,13 @@
 #include <linux/openvswitch.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <cstring>
 #include <thread>
 
 #include "dpif/dummy_dpif.hpp"
 #include "dpif/flow_key.hpp"
+#include "dpif/open_dpif.hpp"
 #include "packets.hpp"
 
 using namespace dpif;
@@ -495,4 +497,20 @@ TEST_CASE("operate: each op of a batch succeeds or fails on its own")
     CHECK(ops[4].error == 0);
     CHECK(dpif.dump_flows(dp.ifindex).size() == 2);
     CHECK(dpif.take_transmitted(dp.ifindex, p1.port_no).size() == 1);
+}
+
+TEST_CASE("open_dpif picks an implementation by name")
+{
+    auto d = open_dpif("dummy");
+    CHECK(d->type() == "dummy");
+    CHECK(d->create_datapath("br0").name == "br0");
+    try {
+        open_dpif("warp");
+        FAIL("unknown type accepted");
+    } catch (const Error& e) {
+        CHECK(e.code() == EINVAL);
+        CHECK(std::string(e.what()).find("known: ") != std::string::npos);
+    }
+    auto types = dpif_types();
+    CHECK(std::find(types.begin(), types.end(), "dummy") != types.end());
 }
