@@ -42,6 +42,8 @@ std::string dpctl_usage()
                                 point every vport's upcalls at us and print them
                                 (--quiet: only count them and time them;
                                 --per-cpu: by per-CPU dispatch instead of vport pids)
+  extract-key IN_PORT PACKET     print the flow key this library extracts (offline)
+  compose FLOW                  print the frame composed from FLOW, in hex (offline)
   monitor [--count=N] [--timeout=SECS]
                                 print vport notifications (ovs_vport group)
 FLOW: in_port(N),eth(src=MAC,dst=MAC),eth_type(0xNNNN),vlan(vid=N,pcp=N),
@@ -475,6 +477,23 @@ int dispatch(Dpif& d, const std::vector<std::string>& args, std::ostream& out)
             failed += op.error != 0;
         out << n - failed << " executed, " << failed << " failed, in " << us << " us\n";
         return failed ? 1 : 0;
+    }
+    if (cmd == "extract-key") {
+        // Offline: the key this library extracts (as the dummy datapath and
+        // execute use it), to compare with the kernel's in upcalls.
+        Args a(args, {});
+        a.count(2, 2, "extract-key");
+        const uint32_t in_port = static_cast<uint32_t>(std::stoul(a.pos[0]));
+        Bytes pkt = a.pos[1].rfind("flow:", 0) == 0 ? compose_packet(parse_key(a.pos[1].substr(5)).key)
+                                                     : from_hex(a.pos[1]);
+        out << format_key(extract_flow_key(pkt, in_port)) << "\n";
+        return 0;
+    }
+    if (cmd == "compose") {
+        Args a(args, {});
+        a.count(1, 1, "compose");
+        out << to_hex(compose_packet(parse_key(a.pos[0]).key)) << "\n";
+        return 0;
     }
     if (cmd == "listen")
         return cmd_listen(d, Args(args, {"count", "timeout", "quiet", "per-cpu"}), out);

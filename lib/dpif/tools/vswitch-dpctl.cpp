@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "dpif/dpctl.hpp"
-#include "dpif/netlink_dpif.hpp"
+#include "dpif/open_dpif.hpp"
 
 namespace {
 
@@ -15,6 +15,8 @@ void usage()
                  "usage: vswitch-dpctl [OPTIONS] COMMAND [ARG...]\n\n"
               << dpif::dpctl_usage()
               << "\nOptions:\n"
+                 "  --dpif=TYPE      datapath implementation: netlink (default) or dummy\n"
+                 "                   (in-process, empty: for the offline commands)\n"
                  "  -h, --help       this help\n"
                  "  -V, --version    version\n";
 }
@@ -24,8 +26,13 @@ void usage()
 int main(int argc, char** argv)
 {
     std::vector<std::string> args;
+    std::string type = "netlink";
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
+        if (args.empty() && a.rfind("--dpif=", 0) == 0) {
+            type = a.substr(7);
+            continue;
+        }
         if (args.empty() && (a == "-h" || a == "--help")) {
             usage();
             return 0;
@@ -45,8 +52,8 @@ int main(int argc, char** argv)
         return 2;
     }
     try {
-        dpif::NetlinkDpif dpif;
-        return dpif::run_dpctl(dpif, args, std::cout, std::cerr);
+        auto dpif = dpif::open_dpif(type);
+        return dpif::run_dpctl(*dpif, args, std::cout, std::cerr);
     } catch (const dpif::Error& e) {
         std::cerr << "vswitch-dpctl: " << e.what() << "\n";
         return 1;
