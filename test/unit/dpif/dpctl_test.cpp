@@ -100,6 +100,22 @@ TEST_CASE("dpctl: flows")
     CHECK(run(d, {"add-flow", "br0", "in_port(1)", "2", "--colour=1"}).rc == 2);
 }
 
+TEST_CASE("dpctl: offline compose and extract-key")
+{
+    DummyDpif d;
+    auto c = run(d, {"compose", "eth(src=02:00:00:00:00:01,dst=02:00:00:00:00:02),eth_type(0x0800),"
+                                "ipv4(src=10.0.0.1,dst=10.0.0.2,proto=17),udp(src=1000,dst=2000)"});
+    CHECK(c.rc == 0);
+    const std::string hex = c.out.substr(0, c.out.size() - 1);
+    CHECK(hex.substr(0, 28) == "0200000000020200000000010800");
+    auto k = run(d, {"extract-key", "4", hex});
+    CHECK(k.rc == 0);
+    CHECK(k.out.find("in_port(4),") != std::string::npos);
+    CHECK(k.out.find("udp(src=1000,dst=2000)") != std::string::npos);
+    CHECK(run(d, {"extract-key", "4", "zz"}).rc == 1);
+    CHECK(run(d, {"compose", "in_port(1)"}).rc == 1);
+}
+
 TEST_CASE("dpctl: add-flows installs a file of flows in one batch")
 {
     DummyDpif d;
