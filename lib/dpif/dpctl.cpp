@@ -22,7 +22,7 @@ std::string dpctl_usage()
   add-dp DP [IFACE...]          create DP (or adopt it) and add interfaces
   del-dp DP                     delete DP
   dump-dps                      list datapath names
-  show [DP...]                  datapath statistics and ports
+  show [DP...] [--statistics]   datapath statistics and ports (with port counters)
   add-if DP IFACE[,type=internal|netdev][,port_no=N]...
                                 add vports
   del-if DP IFACE...            delete vports by name
@@ -196,6 +196,7 @@ bool wait_readable(int fd, std::chrono::steady_clock::time_point deadline, bool 
 
 int cmd_show(Dpif& d, const Args& a, std::ostream& out)
 {
+    const bool stats = a.opt.count("statistics");
     std::vector<DatapathInfo> dps;
     if (a.pos.empty())
         dps = d.list_datapaths();
@@ -224,6 +225,14 @@ int cmd_show(Dpif& d, const Args& a, std::ostream& out)
             if (v.type != VportType::Netdev)
                 out << " (" << to_string(v.type) << ")";
             out << "\n";
+            if (stats && v.stats) {
+                const auto& s = *v.stats;
+                out << "    RX packets:" << s.rx_packets << " errors:" << s.rx_errors
+                    << " dropped:" << s.rx_dropped << "\n"
+                    << "    TX packets:" << s.tx_packets << " errors:" << s.tx_errors
+                    << " dropped:" << s.tx_dropped << "\n"
+                    << "    RX bytes:" << s.rx_bytes << "  TX bytes:" << s.tx_bytes << "\n";
+            }
         }
     }
     return 0;
@@ -338,7 +347,7 @@ int dispatch(Dpif& d, const std::vector<std::string>& args, std::ostream& out)
         return 0;
     }
     if (cmd == "show")
-        return cmd_show(d, Args(args, {}), out);
+        return cmd_show(d, Args(args, {"statistics"}), out);
     if (cmd == "add-if") {
         Args a(args, {});
         a.count(2, 1000, "add-if");

@@ -170,6 +170,7 @@ echo rx-delta=$((rx1 - rx0))
 echo ---listen
 cat /tmp/t4.listen
 echo ---stats
+$D show t4A --statistics
 $D show t4B
 $D del-dp t4A
 $D del-dp t4B
@@ -185,7 +186,11 @@ ip link del t4a
     assert "in_port(1)" in key
     assert "eth(src=02:00:00:00:00:01,dst=02:00:00:00:00:02)" in key
     assert "eth_type(0x88b5)" in key
-    assert re.search(r"lookups: hit:0 missed:1 lost:0", out.split("---stats")[1])
+    stats = out.split("---stats")[1]
+    assert re.search(r"lookups: hit:0 missed:1 lost:0", stats)
+    # The kernel's vport counters, decoded: one frame of len(FRAME)/2 bytes out of t4a.
+    assert re.search(r"port 1: t4a\n    RX packets:0 errors:0 dropped:0\n    TX packets:1 errors:0 dropped:0\n"
+                     rf"    RX bytes:0  TX bytes:{len(FRAME) // 2}\n", stats), stats
 
 
 def test_installed_flow_forwards_in_the_kernel(vm):

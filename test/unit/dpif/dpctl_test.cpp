@@ -149,6 +149,9 @@ TEST_CASE("dpctl: execute and listen")
     auto tx = d.take_transmitted(dp.ifindex, 2);
     REQUIRE(tx.size() == 1);
     CHECK(tx[0] == pkt);
+    auto st = run(d, {"show", "br0", "--statistics"});
+    CHECK(st.out.find("  port 2: p2\n    RX packets:0 errors:0 dropped:0\n    TX packets:1 errors:0 dropped:0\n"
+                      "    RX bytes:0  TX bytes:" + std::to_string(pkt.size())) != std::string::npos);
 
     // flow: composes the frame from a key.
     CHECK(run(d, {"execute", "br0", "1",
