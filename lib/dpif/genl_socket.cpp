@@ -82,9 +82,7 @@ void GenlSocket::set_rcvbuf(int bytes)
 
 void GenlSocket::set_fixed_buffer(size_t bytes)
 {
-    if (int r = nl_socket_set_msg_buf_size(sock_.get(), bytes); r < 0)
-        throw nl_error(r, "setting a netlink message buffer");
-    nl_socket_disable_msg_peek(sock_.get());
+    fixed_.assign(bytes, 0);
 }
 
 uint16_t GenlSocket::resolve_family(const std::string& name)
@@ -291,19 +289,49 @@ std::vector<int> GenlSocket::transact_batch(const std::vector<BatchItem>& items)
 
 bool GenlSocket::receive(std::vector<GenlMessage>& out, bool* overflow)
 {
-    sockaddr_nl peer{};
-    unsigned char* raw = nullptr;
-    int n = nl_recv(sock_.get(), &peer, &raw, nullptr);
-    std::unique_ptr<unsigned char, BufFree> holder(raw);
-    if (n == -NLE_AGAIN || n == 0)
-        return false;
-    if (n == -NLE_NOMEM || n == -NLE_MSG_TRUNC) {
-        if (overflow)
-            *overflow = true;
-        return true;
+    std::unique_ptr<unsigned char, BufFree> holder;
+    const unsigned char* raw = nullptr;
+    ssize_t n;
+    if (!fixed_.empty()) {
+        // One recv() into the reusable buffer; MSG_TRUNC reports the real size.
+        do {
+            n = ::recv(fd(), fixed_.data(), fixed_.size(), MSG_DONTWAIT | MSG_TRUNC);
+        } while (n < 0 && errno == EINTR);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return false;
+            if (errno == ENOBUFS) {
+                if (overflow)
+                    *overflow = true;
+                return true;
+            }
+            throw Error(errno, "receiving from netlink");
+        }
+        if (static_cast<size_t>(n) > fixed_.size()) {
+            if (overflow)
+                *overflow = true;  // too big for the buffer: dropped
+            return true;
+        }
+        raw = fixed_.data();
+    } else {
+        sockaddr_nl peer{};
+        unsigned char* buf = nullptr;
+        int r = nl_recv(sock_.get(), &peer, &buf, nullptr);
+        holder.reset(buf);
+        if (r == -NLE_AGAIN || r == 0)
+            return false;
+        if (r == -NLE_NOMEM || r == -NLE_MSG_TRUNC) {
+            if (overflow)
+                *overflow = true;
+            return true;
+        }
+        if (r < 0)
+            throw nl_error(r, "receiving from netlink");
+        n = r;
+        raw = buf;
     }
-    if (n < 0)
-        throw nl_error(n, "receiving from netlink");
+    if (n == 0)
+        return false;
     for (const auto& r : parse_netlink_datagram(ByteView(raw, static_cast<size_t>(n)))) {
         if (r.type == NLMSG_ERROR || r.type == NLMSG_DONE || r.type == NLMSG_NOOP)
             continue;

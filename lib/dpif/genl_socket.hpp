@@ -38,9 +38,10 @@ public:
     int fd() const;
     void set_nonblocking();
     void set_rcvbuf(int bytes);
-    // Receive into a fixed buffer of this size in one system call instead of
-    // peeking at each message's size first (for busy upcall sockets).
-    // Messages that do not fit are dropped (receive() reports overflow).
+    // Makes receive() read into one reusable buffer of this size with a
+    // single recv() instead of libnl's peek-then-allocate (for busy upcall
+    // sockets).  Messages that do not fit are dropped (receive() reports
+    // overflow).
     void set_fixed_buffer(size_t bytes);
 
     // Family id by name; throws Error(ENOENT) with a hint when absent.
@@ -78,6 +79,7 @@ private:
         void operator()(nl_sock* s) const;
     };
     std::unique_ptr<nl_sock, Deleter> sock_;
+    Bytes fixed_;  // receive buffer set by set_fixed_buffer(), reused
 };
 
 // Splits one received datagram into netlink messages, checking lengths.
