@@ -154,8 +154,8 @@ def test_database_commands(db):
     # find
     vs(db, "set", "Interface", "p1", "type=internal")
     # (the bridge's own local interface br0 is internal too)
-    assert out(db, "--bare", "--columns=name", "find", "Interface",
-               "type=internal").split() == ["br0", "p1"]
+    assert sorted(out(db, "--bare", "--columns=name", "find", "Interface",
+                      "type=internal").split()) == ["br0", "p1"]
     assert out(db, "--bare", "--columns=name", "find", "Interface",
                "type=\"\"").split() == []
     # create / destroy, with --id
