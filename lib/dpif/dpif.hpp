@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "dpif/error.hpp"
+#include "dpif/netdev.hpp"
 #include "dpif/nl_attr.hpp"
 
 namespace dpif {
@@ -249,6 +250,9 @@ public:
 
     virtual std::unique_ptr<UpcallChannel> open_upcall_channel() = 0;
     virtual std::unique_ptr<VportListener> open_vport_listener() = 0;
+
+    // --- the devices under the vports (status, internal port setup)
+    virtual Netdevs& netdevs() = 0;
 };
 
 }  // namespace dpif

@@ -133,6 +133,7 @@ struct DummyDpif::State {
     std::vector<std::weak_ptr<EventQueueV>> listeners;
     std::set<std::string> netdevs;
     std::map<std::string, int> netdev_ifindex;
+    std::map<std::string, NetdevInfo> devices;  // stats filled on read
     bool strict = false;
     size_t capacity = 4096;
     int next_ifindex = 1000;
@@ -142,6 +143,36 @@ struct DummyDpif::State {
                                          std::chrono::steady_clock::now().time_since_epoch())
                                          .count());
     };
+
+    int ifindex_for(const std::string& name)
+    {
+        auto [it, added] = netdev_ifindex.try_emplace(name, next_ifindex);
+        if (added)
+            ++next_ifindex;
+        return it->second;
+    }
+
+    void ensure_device(const std::string& name, bool internal)
+    {
+        if (devices.count(name))
+            return;
+        NetdevInfo n;
+        n.name = name;
+        n.ifindex = ifindex_for(name);
+        n.mac = {0x02, 0xdd, 0, 0, static_cast<uint8_t>(n.ifindex >> 8), static_cast<uint8_t>(n.ifindex)};
+        n.mtu = 1500;
+        n.admin_up = !internal;
+        n.carrier = true;
+        if (!internal)
+            n.speed_mbps = 10000;
+        devices.emplace(name, n);
+    }
+
+    void drop_device(const std::string& name)
+    {
+        devices.erase(name);
+        netdev_ifindex.erase(name);
+    }
 
     DummyDatapath& dp(int ifindex)
     {
@@ -250,7 +281,7 @@ struct DummyDpif::State {
     }
 };
 
-DummyDpif::DummyDpif() : s_(std::make_unique<State>()) {}
+DummyDpif::DummyDpif() : s_(std::make_unique<State>()), netdevs_(std::make_unique<DummyNetdevs>(*s_)) {}
 DummyDpif::~DummyDpif() = default;
 
 // ---------------------------------------------------------------- datapaths
@@ -277,7 +308,8 @@ DatapathInfo DummyDpif::create_datapath(const std::string& name, uint32_t upcall
         throw Error(EOPNOTSUPP, "creating datapath " + name + ": unknown user features");
     DummyDatapath d;
     d.info.name = name;
-    d.info.ifindex = s_->next_ifindex++;
+    d.info.ifindex = s_->ifindex_for(name);
+    s_->ensure_device(name, true);
     d.info.user_features = features;
     DummyVport local;
     local.info.dp_ifindex = d.info.ifindex;
@@ -335,8 +367,11 @@ void DummyDpif::delete_datapath(const std::string& name)
     auto* d = s_->dp_by_name(name);
     if (!d)
         throw Error(ENODEV, "deleting datapath " + name);
-    for (auto& [_, p] : d->ports)
+    for (auto& [_, p] : d->ports) {
         s_->notify(VportEventType::Del, State::snapshot(p));
+        if (p.info.type == VportType::Internal)
+            s_->drop_device(p.info.name);
+    }
     s_->dps.erase(d->info.ifindex);
 }
 
@@ -373,10 +408,8 @@ VportInfo DummyDpif::add_vport(int dp_ifindex, const VportRequest& req)
     p.info.name = req.name;
     p.info.upcall_pids = req.upcall_pids.empty() ? std::vector<uint32_t>{0} : req.upcall_pids;
     p.info.options = req.options;
-    auto [it, _] = s_->netdev_ifindex.try_emplace(req.name, s_->next_ifindex);
-    if (it->second == s_->next_ifindex)
-        ++s_->next_ifindex;
-    p.info.ifindex = it->second;
+    p.info.ifindex = s_->ifindex_for(req.name);
+    s_->ensure_device(req.name, req.type == VportType::Internal);
     VportInfo v = State::snapshot(p);
     d.ports.emplace(port_no, std::move(p));
     s_->notify(VportEventType::New, v);
@@ -422,6 +455,8 @@ void DummyDpif::delete_vport(int dp_ifindex, uint32_t port_no)
         throw Error(EINVAL, "deleting vport 0: the local port goes with its datapath");
     VportInfo v = State::snapshot(it->second);
     d.ports.erase(it);
+    if (v.type == VportType::Internal)
+        s_->drop_device(v.name);
     s_->notify(VportEventType::Del, v);
 }
 
@@ -639,13 +674,90 @@ void DummyDpif::add_netdev(const std::string& name)
 {
     std::lock_guard lock(s_->mu);
     s_->netdevs.insert(name);
+    s_->ensure_device(name, false);
 }
 
 void DummyDpif::remove_netdev(const std::string& name)
 {
     std::lock_guard lock(s_->mu);
     s_->netdevs.erase(name);
+    // As when a device disappears under the kernel datapath: its vport goes.
+    for (auto& [_, d] : s_->dps) {
+        for (auto it = d.ports.begin(); it != d.ports.end(); ++it) {
+            if (it->second.info.name == name && it->second.info.type == VportType::Netdev) {
+                VportInfo v = State::snapshot(it->second);
+                d.ports.erase(it);
+                s_->notify(VportEventType::Del, v);
+                break;
+            }
+        }
+    }
+    s_->drop_device(name);
 }
+
+void DummyDpif::set_carrier(const std::string& name, bool carrier)
+{
+    std::lock_guard lock(s_->mu);
+    auto it = s_->devices.find(name);
+    if (it == s_->devices.end())
+        throw Error(ENODEV, "device " + name);
+    it->second.carrier = carrier;
+}
+
+class DummyDpif::DummyNetdevs : public Netdevs {
+public:
+    explicit DummyNetdevs(State& s) : s_(s) {}
+
+    std::optional<NetdevInfo> get(const std::string& name) override
+    {
+        std::lock_guard lock(s_.mu);
+        auto it = s_.devices.find(name);
+        if (it == s_.devices.end())
+            return std::nullopt;
+        NetdevInfo n = it->second;
+        // The device's counters are its vport's.
+        for (auto& [_, d] : s_.dps)
+            for (auto& [__, p] : d.ports)
+                if (p.info.name == name) {
+                    const auto& v = p.stats;
+                    n.stats = {v.rx_packets, v.tx_packets, v.rx_bytes, v.tx_bytes,
+                               v.rx_errors, v.tx_errors, v.rx_dropped, v.tx_dropped, 0, 0};
+                }
+        return n;
+    }
+    void set_admin_up(const std::string& name, bool up) override
+    {
+        std::lock_guard lock(s_.mu);
+        dev(name, "bringing up/down").admin_up = up;
+    }
+    void set_mtu(const std::string& name, int mtu) override
+    {
+        if (mtu < 68 || mtu > 65535)
+            throw Error(EINVAL, "setting the MTU of " + name + " to " + std::to_string(mtu));
+        std::lock_guard lock(s_.mu);
+        dev(name, "setting the MTU of").mtu = mtu;
+    }
+    void set_mac(const std::string& name, const Mac& mac) override
+    {
+        if (mac[0] & 1)
+            throw Error(EADDRNOTAVAIL, "setting a multicast MAC address on " + name);
+        std::lock_guard lock(s_.mu);
+        dev(name, "setting the MAC address of").mac = mac;
+    }
+
+private:
+    // Caller holds s_.mu.
+    NetdevInfo& dev(const std::string& name, const char* what)
+    {
+        auto it = s_.devices.find(name);
+        if (it == s_.devices.end())
+            throw Error(ENODEV, std::string(what) + " " + name);
+        return it->second;
+    }
+    State& s_;
+};
+
+Netdevs& DummyDpif::netdevs() { return *netdevs_; }
 
 void DummyDpif::set_channel_capacity(size_t n)
 {

@@ -57,6 +57,11 @@ public:
     void execute(int dp_ifindex, ByteView packet, ByteView key, ByteView actions) override;
     std::unique_ptr<UpcallChannel> open_upcall_channel() override;
     std::unique_ptr<VportListener> open_vport_listener() override;
+    // Its own devices: one per vport (internal ones go with their vport,
+    // others stay, like system devices) and per add_netdev().  MACs are
+    // 02:dd:00:00:HH:LL from the ifindex, MTU 1500, carrier on; netdev
+    // vports start up with 10 Gb/s, internal ones down without a speed.
+    Netdevs& netdevs() override;
 
     // ---- test hooks
     enum class Verdict { Forwarded, Upcall, Lost };
@@ -66,6 +71,7 @@ public:
     std::vector<Bytes> take_transmitted(int dp_ifindex, uint32_t port_no);
 
     void set_strict_netdevs(bool strict);
+    void set_carrier(const std::string& name, bool carrier);  // throws ENODEV
     void add_netdev(const std::string& name);
     void remove_netdev(const std::string& name);
     // Upcall channel queue limit (default 4096): beyond, upcalls are lost.
@@ -74,9 +80,11 @@ public:
     void set_clock(std::function<uint64_t()> now_ms);
 
     struct State;
+    class DummyNetdevs;
 
 private:
     std::unique_ptr<State> s_;
+    std::unique_ptr<DummyNetdevs> netdevs_;
 };
 
 }  // namespace dpif

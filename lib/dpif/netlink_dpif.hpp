@@ -48,6 +48,8 @@ public:
     std::unique_ptr<UpcallChannel> open_upcall_channel() override;
     std::unique_ptr<VportListener> open_vport_listener() override;
 
+    Netdevs& netdevs() override { return netdevs_; }
+
     uint16_t family_id(Family f) const;
 
 private:
@@ -56,6 +58,7 @@ private:
     std::mutex mutex_;  // one request at a time on sock_
     GenlSocket sock_;
     uint16_t ids_[4] = {};
+    SystemNetdevs netdevs_;
 };
 
 }  // namespace dpif
