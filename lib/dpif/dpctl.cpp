@@ -42,6 +42,9 @@ std::string dpctl_usage()
                                 point every vport's upcalls at us and print them
                                 (--quiet: only count them and time them;
                                 --per-cpu: by per-CPU dispatch instead of vport pids)
+  netdev-show NAME...           device status (ifindex, MAC, MTU, admin/link state, speed)
+  netdev-set NAME [up|down] [mtu=N] [mac=MAC]
+                                configure a device (an internal port, say)
   extract-key IN_PORT PACKET     print the flow key this library extracts (offline)
   compose FLOW                  print the frame composed from FLOW, in hex (offline)
   monitor [--count=N] [--timeout=SECS]
@@ -502,6 +505,40 @@ int dispatch(Dpif& d, const std::vector<std::string>& args, std::ostream& out)
         Args a(args, {});
         a.count(1, 1, "compose");
         out << to_hex(compose_packet(parse_key(a.pos[0]).key)) << "\n";
+        return 0;
+    }
+    if (cmd == "netdev-show") {
+        Args a(args, {});
+        a.count(1, 1000, "netdev-show");
+        for (const auto& name : a.pos) {
+            auto n = d.netdevs().get(name);
+            if (!n)
+                throw Error(ENODEV, "device " + name);
+            out << n->name << ": ifindex=" << n->ifindex << " mac=" << to_string(n->mac)
+                << " mtu=" << n->mtu << " admin=" << (n->admin_up ? "up" : "down")
+                << " link=" << (n->carrier ? "up" : "down") << " speed="
+                << (n->speed_mbps ? std::to_string(*n->speed_mbps) + "Mb/s" : std::string("none"))
+                << " rx_packets=" << n->stats.rx_packets << " tx_packets=" << n->stats.tx_packets
+                << "\n";
+        }
+        return 0;
+    }
+    if (cmd == "netdev-set") {
+        // netdev-set NAME [up|down] [mtu=N] [mac=MAC]...
+        Args a(args, {});
+        a.count(2, 1000, "netdev-set");
+        const std::string& name = a.pos[0];
+        for (size_t i = 1; i < a.pos.size(); ++i) {
+            const std::string& s = a.pos[i];
+            if (s == "up" || s == "down")
+                d.netdevs().set_admin_up(name, s == "up");
+            else if (s.rfind("mtu=", 0) == 0)
+                d.netdevs().set_mtu(name, std::stoi(s.substr(4)));
+            else if (s.rfind("mac=", 0) == 0)
+                d.netdevs().set_mac(name, parse_mac(s.substr(4)));
+            else
+                throw Usage("netdev-set: unknown setting '" + s + "'");
+        }
         return 0;
     }
     if (cmd == "listen")

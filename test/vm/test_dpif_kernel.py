@@ -467,3 +467,38 @@ ip link del tCa
     vlan_key = upcalls[3][0]
     assert "vlan(vid=42,pcp=3)" in vlan_key and "encap(eth_type(0x0800),ipv4(" in vlan_key, vlan_key
     assert "arp(sip=10.0.0.1,tip=10.0.0.2,op=1," in upcalls[-1][0], upcalls[-1][0]
+
+
+def test_devices_read_and_set_like_ip_link_shows(vm):
+    # SystemNetdevs against the kernel: what we read matches `ip link`, and
+    # what we set (an internal port's MTU, MAC, admin state) `ip link` sees.
+    out = ok(vm, veth("tDa", "tDb") + """
+$D add-dp tDdp tDa tDi,type=internal
+echo ---before
+$D netdev-show tDi tDa
+ip -o link show tDi
+cat /sys/class/net/tDi/ifindex
+$D netdev-set tDi up mtu=1400 mac=02:00:00:00:0d:01
+echo ---after
+$D netdev-show tDi
+ip -o link show tDi
+$D netdev-set tDi mtu=10; echo rc=$?
+$D netdev-show nosuch0; echo rc=$?
+$D del-dp tDdp
+ip link del tDa
+""")
+    before = out.split("---before")[1].split("---after")[0]
+    m = re.search(r"^tDi: ifindex=(\d+) mac=(\S+) mtu=(\d+) admin=down link=\S+ speed=\S+", before, re.M)
+    assert m, before
+    ifindex, mac, mtu = m.groups()
+    assert re.search(rf"^{ifindex}$", before, re.M)  # the sysfs ifindex line
+    assert f"link/ether {mac} " in before
+    assert f" mtu {mtu} " in before
+    assert re.search(r"^tDa: ifindex=\d+ mac=\S+ mtu=1500 admin=up link=up speed=", before, re.M), before
+    after = out.split("---after")[1]
+    assert re.search(r"^tDi: ifindex=\d+ mac=02:00:00:00:0d:01 mtu=1400 admin=up", after, re.M), after
+    assert "link/ether 02:00:00:00:0d:01 " in after and " mtu 1400 " in after
+    assert re.search(r"\d+: tDi: <[^>]*\bUP\b[^>]*> mtu 1400 ", after), after
+    assert "setting the MTU of tDi: Invalid argument" in after
+    assert "device nosuch0: No such device" in after
+    assert after.count("rc=1") == 2

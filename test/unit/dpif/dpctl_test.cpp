@@ -63,6 +63,23 @@ TEST_CASE("dpctl: datapaths and interfaces")
     CHECK(run(d, {"dump-dps"}).out.empty());
 }
 
+TEST_CASE("dpctl: devices")
+{
+    DummyDpif d;
+    REQUIRE(run(d, {"add-dp", "br0", "p1"}).rc == 0);
+    CHECK(run(d, {"netdev-set", "br0", "up", "mtu=9000", "mac=02:00:00:00:00:aa"}).rc == 0);
+    auto s = run(d, {"netdev-show", "br0", "p1"});
+    CHECK(s.rc == 0);
+    CHECK(s.out.find("br0: ifindex=") == 0);
+    CHECK(s.out.find("mac=02:00:00:00:00:aa mtu=9000 admin=up link=up speed=none") != std::string::npos);
+    CHECK(s.out.find("p1: ifindex=") != std::string::npos);
+    CHECK(s.out.find("speed=10000Mb/s") != std::string::npos);
+    CHECK(run(d, {"netdev-show", "ghost"}).rc == 1);
+    CHECK(run(d, {"netdev-set", "br0", "mtu=1"}).rc == 1);
+    CHECK(run(d, {"netdev-set", "br0", "mac=zz"}).rc == 1);
+    CHECK(run(d, {"netdev-set", "br0", "sideways"}).rc == 2);
+}
+
 TEST_CASE("dpctl: flows")
 {
     DummyDpif d;
