@@ -29,19 +29,32 @@ DPCTL = BUILD / "lib" / "dpif" / "vswitch-dpctl"
 FRAME = ("020000000002" "020000000001" "88b5" + "c0ffee" * 16)
 
 
+# What the scripts below run inside the VM, besides a shell's basics.
+GUEST_FILES = ["/usr/bin/ovs-dpctl", "/usr/sbin/ip", "/usr/sbin/sysctl", "/usr/bin/seq"]
+
+
 @pytest.fixture(scope="module")
 def vm():
     if not DPCTL.exists():
         pytest.fail(f"{DPCTL} is not built (VSWITCH_BUILD_DIR={BUILD})")
-    with VM(extra_files=[str(DPCTL), "/usr/bin/ovs-dpctl"],
-            modules=["openvswitch", "veth"]) as machine:
-        yield machine
+    files = [str(DPCTL)] + GUEST_FILES
+    modules = ["openvswitch", "veth"]
+    try:
+        machine = VM(extra_files=files, modules=modules)
+    except TypeError:
+        # extra_files as {host path: guest path}
+        machine = VM(extra_files={f: f for f in files}, modules=modules)
+    with machine as m:
+        yield m
 
 
 def sh(vm, script, timeout=120):
     """Runs a shell script in the VM; returns (rc, output)."""
     script = f"D={shlex.quote(str(DPCTL))}\n" + script
-    return vm.run(script, timeout=timeout)
+    result = vm.run(script, timeout=timeout)
+    if isinstance(result, tuple):
+        return result[0], result[1]
+    return result.returncode, result.stdout  # a CompletedProcess-like result
 
 
 def ok(vm, script, timeout=120):
