@@ -45,7 +45,7 @@ std::string dpctl_usage()
   netdev-show NAME...           device status (ifindex, MAC, MTU, admin/link state, speed)
   netdev-set NAME [up|down] [mtu=N] [mac=MAC]
                                 configure a device (an internal port, say)
-  extract-key IN_PORT PACKET     print the flow key this library extracts (offline)
+  extract-key IN_PORT PACKET    print the flow key this library extracts (offline)
   compose FLOW                  print the frame composed from FLOW, in hex (offline)
   monitor [--count=N] [--timeout=SECS]
                                 print vport notifications (ovs_vport group)
