@@ -3,12 +3,14 @@
 #include <poll.h>
 #include <time.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iomanip>
 #include <map>
 #include <ostream>
+#include <stdexcept>
 
 #include "dpif/flow_key.hpp"
 #include "dpif/odp_text.hpp"

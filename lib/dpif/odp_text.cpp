@@ -4,6 +4,7 @@
 #include <linux/openvswitch.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
