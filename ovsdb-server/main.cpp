@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -20,6 +21,7 @@
 #include "common/unixctl.hpp"
 #include "common/vlog.hpp"
 #include "ovsdb-server/control.hpp"
+#include "ovsdb-server/db_remotes.hpp"
 #include "ovsdb-server/remotes.hpp"
 #include "ovsdb-server/rpc.hpp"
 
@@ -167,32 +169,29 @@ int main(int argc, char** argv) {
     }
 
     ovsdb::server::Remotes remotes(io, server);
-    common::SslConfig ssl;
-    ssl.private_key = opts.private_key;
-    ssl.certificate = opts.certificate;
-    ssl.ca_cert = opts.ca_cert;
-    ssl.bootstrap_ca_cert = opts.bootstrap_ca_cert;
-    remotes.set_ssl(ssl);
-
-    // db:DB,TABLE,COLUMN remotes are listed as configured; the remotes they
-    // name are followed from the database.
-    std::set<std::string> db_remotes;
+    // PKI options may name files or db:DB,TABLE,COLUMN columns; DbRemotes
+    // resolves both, and follows db: remotes as the database changes.
+    ovsdb::server::DbRemotes db_remotes(io, server, remotes,
+                                        {opts.private_key, opts.certificate, opts.ca_cert,
+                                         opts.bootstrap_ca_cert});
     auto add_remote = [&](const std::string& name) -> std::string {
-        if (name.rfind("db:", 0) == 0) {
-            db_remotes.insert(name);
-            return {};
-        }
+        if (name.rfind("db:", 0) == 0) return db_remotes.add_spec(name);
         return remotes.add(name);
     };
     auto remove_remote = [&](const std::string& name) {
-        if (db_remotes.erase(name)) return true;
+        if (db_remotes.remove_spec(name)) {
+            db_remotes.refresh();
+            return true;
+        }
         return remotes.remove(name);
     };
     auto list_remotes = [&] {
-        std::vector<std::string> v(db_remotes.begin(), db_remotes.end());
-        for (auto& n : remotes.names()) v.push_back(n);
+        std::vector<std::string> v(db_remotes.specs().begin(), db_remotes.specs().end());
+        for (auto& n : remotes.names())
+            if (!db_remotes.derived(n)) v.push_back(n);
         return v;
     };
+    db_remotes.refresh();
     for (const auto& r : opts.remotes) {
         std::string err = add_remote(r);
         if (!err.empty()) {

@@ -1,5 +1,7 @@
 #include "ovsdb-server/remotes.hpp"
 
+#include <set>
+
 #include "common/vlog.hpp"
 
 VLOG_DEFINE_THIS_MODULE(ovsdb_jsonrpc_server);
@@ -155,6 +157,23 @@ std::optional<Remotes::Status> Remotes::status(const std::string& name) const {
     if (it == remotes_.end()) return std::nullopt;
     const Remote& r = *it->second;
     Status st;
+    // Locks of the sessions on this remote, as Open vSwitch reports them.
+    std::set<std::string> held, waiting;
+    unsigned lost = 0;
+    for (const auto& [p, c] : r.conns) {
+        if (!c->session) continue;
+        held.insert(c->session->locks_held.begin(), c->session->locks_held.end());
+        waiting.insert(c->session->locks_waiting.begin(), c->session->locks_waiting.end());
+        lost += c->session->locks_lost;
+    }
+    auto join = [](const std::set<std::string>& s) {
+        std::string out;
+        for (const auto& x : s) out += (out.empty() ? "" : " ") + x;
+        return out;
+    };
+    if (!held.empty()) st.status["locks_held"] = join(held);
+    if (!waiting.empty()) st.status["locks_waiting"] = join(waiting);
+    if (lost) st.status["locks_lost"] = std::to_string(lost);
     if (r.listener) {
         st.is_connected = !r.conns.empty();
         if (!r.target.unix_socket()) st.status["bound_port"] = std::to_string(r.listener->bound_port());

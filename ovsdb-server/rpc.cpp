@@ -306,6 +306,7 @@ void Server::commit(Database& db, Changeset& cs) {
         }
     }
     retry_triggers(db);
+    for (auto& f : observers_) f(db, cs);
 }
 
 void Server::retry_triggers(Database& db) {

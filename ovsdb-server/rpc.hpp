@@ -7,6 +7,7 @@
 // message and disconnect() when it ends.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -59,6 +60,10 @@ public:
     // Runs a transaction on behalf of the server itself (status write-back).
     nlohmann::json transact_internal(const std::string& db, const nlohmann::json& ops);
 
+    // Called after every commit to any database, after the monitors.
+    using CommitObserver = std::function<void(Database&, const Changeset&)>;
+    void add_commit_observer(CommitObserver f) { observers_.push_back(std::move(f)); }
+
     // For memory/show.
     std::map<std::string, uint64_t> memory_usage() const;
     size_t n_sessions() const { return sessions_.size(); }
@@ -84,6 +89,7 @@ private:
     std::map<std::string, std::vector<Session*>> locks_;     // lock -> [owner, waiters...]
     std::vector<std::shared_ptr<Trigger>> triggers_;
     Uuid server_id_ = Uuid::random();
+    std::vector<CommitObserver> observers_;
 };
 
 }  // namespace ovsdb::server

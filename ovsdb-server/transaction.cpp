@@ -252,7 +252,7 @@ private:
             durable_ = durable_ || d->get<bool>();
             return json::object();
         }
-        if (name == "abort") throw Error("aborted", "Aborted by request.", op.dump());
+        if (name == "abort") throw Error("aborted", "Aborted by request.");
         if (name == "comment") {
             auto c = op.find("comment");
             if (c == op.end() || !c->is_string()) throw syntax_error(op, "\"comment\" must be a string");
@@ -263,7 +263,7 @@ private:
             if (l == op.end() || !l->is_string() || !valid_id(l->get<std::string>()))
                 throw syntax_error(op, "\"lock\" must be a valid lock name");
             if (!ctx_.owns_lock(l->get<std::string>()))
-                throw Error("not owner", "Asserted lock " + l->get<std::string>() + " not held.", op.dump());
+                throw Error("not owner", "Asserted lock " + l->get<std::string>() + " not held.");
             return json::object();
         }
         throw syntax_error(op, "No operation \"" + name + "\".");
@@ -387,7 +387,7 @@ private:
         bool satisfied = until == "==" ? equal : !equal;
         if (satisfied) return json::object();
         if (timeout >= 0 && ctx_.elapsed_ms >= timeout)
-            throw Error("timed out", "\"wait\" timed out after " + std::to_string(timeout) + " ms", op.dump());
+            throw Error("timed out", "\"wait\" timed out after " + std::to_string(timeout) + " ms");
         blocked_ = true;
         if (timeout >= 0) wait_deadline_ = timeout;
         return nullptr;
