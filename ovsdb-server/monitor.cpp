@@ -48,7 +48,8 @@ Type diff_type(const Type& t) {
 }  // namespace
 
 Monitor::Monitor(Database& db, json id, Version v, const json& requests)
-    : db_(db), id_(std::move(id)), version_(v) {
+    : db_(db), id_(std::move(id)), version_(v),
+      signature_(std::to_string(static_cast<int>(v)) + requests.dump()) {
     if (!requests.is_object()) throw syntax_error(requests, "monitor-requests must be an object");
     for (auto& [tname, reqs] : requests.items()) {
         const Table* t = db.find_table(tname);
@@ -192,6 +193,8 @@ std::optional<json> Monitor::update(const Changeset& cs) const {
 
 std::optional<json> Monitor::change_conditions(const json& cond_requests) {
     if (!cond_requests.is_object()) throw syntax_error(cond_requests, "monitor-cond-change-requests must be an object");
+    // Conditions are now this monitor's own: share updates with nobody.
+    signature_ += "#" + std::to_string(reinterpret_cast<uintptr_t>(this)) + cond_requests.dump();
     json out = json::object();
     for (auto& [tname, reqs] : cond_requests.items()) {
         auto it = tables_.find(tname);

@@ -22,6 +22,8 @@ public:
     const json& id() const { return id_; }
     Version version() const { return version_; }
     Database& db() { return db_; }
+    // Monitors with equal signatures produce identical updates.
+    const std::string& signature() const { return signature_; }
 
     json initial() const;                           // the reply's table-updates
     std::optional<json> update(const Changeset& cs) const;
@@ -45,6 +47,7 @@ private:
     json id_;
     Version version_;
     std::map<std::string, std::vector<TableMonitor>> tables_;
+    std::string signature_;
 };
 
 }  // namespace ovsdb::server

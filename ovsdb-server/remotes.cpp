@@ -18,6 +18,7 @@ struct Remotes::Conn : Peer, std::enable_shared_from_this<Conn> {
     std::string peer_name;
 
     void send(const json& message) override { conn->send(message); }
+    void send_raw(std::string text) override { conn->send_raw(std::move(text)); }
     std::string name() const override { return peer_name; }
     void close() override { conn->close("closed by the server"); }
 };
@@ -100,6 +101,17 @@ void Remotes::attach(Remote& r, std::unique_ptr<common::Stream> s) {
             auto it = rp->conns.find(raw);
             if (it == rp->conns.end()) return;
             auto keep = it->second;
+            // Group commit: every message ready now, on any connection,
+            // commits together; the batch ends once the handlers already
+            // queued on the io_context have run.
+            if (!batch_open_) {
+                batch_open_ = true;
+                server_.begin_batch();
+                boost::asio::post(io_, [this] {
+                    batch_open_ = false;
+                    server_.end_batch();
+                });
+            }
             server_.receive(*keep->session, msg);
         },
         [this, raw, rp, alive](const std::string& reason) {

@@ -64,6 +64,7 @@ private:
     Server& server_;
     common::SslConfig ssl_;
     std::map<std::string, std::unique_ptr<Remote>> remotes_;
+    bool batch_open_ = false;
 };
 
 }  // namespace ovsdb::server

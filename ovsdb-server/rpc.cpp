@@ -143,7 +143,7 @@ void Server::receive(Session& s, const json& msg) {
         out = error_reply(Error("syntax error", e.what(), msg.dump()).to_json(), id);
     }
     if (id.is_null() || reply_later) return;   // notifications get no reply
-    if (!s.closed && s.peer) s.peer->send(out);
+    if (!s.closed && s.peer) deliver(s, out);
 }
 
 json Server::dispatch(Session& s, const json& req, bool* reply_later) {
@@ -186,12 +186,12 @@ json Server::dispatch(Session& s, const json& req, bool* reply_later) {
         s.monitors[new_key] = std::move(m);
         json r = reply(json::object(), id);
         if (upd) {
-            s.peer->send(r);
+            deliver(s, r);
             *reply_later = true;
             if (raw->version() == Monitor::Version::V3)
-                s.peer->send(notification("update3", json::array({new_id, raw->db().last_txn_id().to_string(), *upd})));
+                deliver(s, notification("update3", json::array({new_id, raw->db().last_txn_id().to_string(), *upd})));
             else
-                s.peer->send(notification("update2", json::array({new_id, *upd})));
+                deliver(s, notification("update2", json::array({new_id, *upd})));
         }
         return r;
     }
@@ -209,7 +209,7 @@ json Server::dispatch(Session& s, const json& req, bool* reply_later) {
                 if (t->raw == &s && !t->done && t->id == params[0]) {
                     t->done = true;
                     if (t->timer) t->timer->cancel();
-                    s.peer->send(error_reply("canceled", t->id));
+                    deliver(s, error_reply("canceled", t->id));
                 }
         return nullptr;
     }
@@ -246,7 +246,7 @@ bool Server::run_trigger(const std::shared_ptr<Trigger>& t) {
     Session* s = t->raw;
     Database* db = find_database(t->db);
     if (!db) {
-        s->peer->send(error_reply(Error("unknown database", "database " + t->db + " went away").to_json(), t->id));
+        deliver(*s, error_reply(Error("unknown database", "database " + t->db + " went away").to_json(), t->id));
         return true;
     }
     TxnContext ctx;
@@ -271,7 +271,7 @@ bool Server::run_trigger(const std::shared_ptr<Trigger>& t) {
     }
     t->done = true;
     if (t->timer) t->timer->cancel();
-    if (!s->closed && s->peer) s->peer->send(reply(std::move(out.result), t->id));
+    if (!s->closed && s->peer) deliver(*s, reply(std::move(out.result), t->id));
     return true;
 }
 
@@ -290,23 +290,68 @@ void Server::arm_trigger_timer(const std::shared_ptr<Trigger>& t, int64_t deadli
 
 void Server::commit(Database& db, Changeset& cs) {
     db.commit(cs);   // throws StorageError: nothing applied, nothing sent
+    // Monitors with the same requests get the same update: serialize it once.
+    std::map<std::string, std::string> bodies;
+    const std::string txn_id = json(cs.txn_id.to_string()).dump();
     for (Session* s : sessions_) {
         if (s->closed || !s->peer) continue;
         for (auto& [key, m] : s->monitors) {
             if (&m->db() != &db) continue;
-            auto upd = m->update(cs);
-            if (!upd) continue;
+            auto it = bodies.find(m->signature());
+            if (it == bodies.end()) {
+                auto upd = m->update(cs);
+                it = bodies.emplace(m->signature(), upd ? upd->dump() : std::string()).first;
+            }
+            if (it->second.empty()) continue;
+            std::string msg;
             switch (m->version()) {
-            case Monitor::Version::V1: s->peer->send(notification("update", json::array({m->id(), *upd}))); break;
-            case Monitor::Version::V2: s->peer->send(notification("update2", json::array({m->id(), *upd}))); break;
+            case Monitor::Version::V1: msg = R"({"id":null,"method":"update","params":[)" + m->id().dump() + "," + it->second + "]}"; break;
+            case Monitor::Version::V2: msg = R"({"id":null,"method":"update2","params":[)" + m->id().dump() + "," + it->second + "]}"; break;
             case Monitor::Version::V3:
-                s->peer->send(notification("update3", json::array({m->id(), cs.txn_id.to_string(), *upd})));
+                msg = R"({"id":null,"method":"update3","params":[)" + m->id().dump() + "," + txn_id + "," + it->second + "]}";
                 break;
             }
+            deliver_raw(*s, std::move(msg));
         }
     }
     retry_triggers(db);
     for (auto& f : observers_) f(db, cs);
+}
+
+void Server::deliver(Session& s, const json& msg) { deliver_raw(s, common::jsonrpc::to_wire(msg)); }
+
+void Server::deliver_raw(Session& s, std::string text) {
+    if (s.closed || !s.peer) return;
+    if (batch_depth_ > 0) {
+        held_.emplace_back(s.peer, std::move(text));
+        return;
+    }
+    s.peer->send_raw(std::move(text));
+}
+
+void Server::begin_batch() {
+    if (batch_depth_++ > 0) return;
+    for (auto& [n, db] : dbs_)
+        if (db->storage()) db->storage()->begin_batch();
+}
+
+void Server::end_batch() {
+    if (batch_depth_ == 0 || --batch_depth_ > 0) return;
+    for (auto& [n, db] : dbs_) {
+        if (!db->storage()) continue;
+        try {
+            db->storage()->end_batch(false);
+        } catch (const std::exception& e) {
+            // The replies of this batch claim success: they must never go
+            // out for commits that are not on disk.  Stop here instead.
+            VLOG_EMER("%s: could not write committed transactions: %s", n.c_str(), e.what());
+            std::abort();
+        }
+    }
+    auto held = std::move(held_);
+    held_.clear();
+    for (auto& [weak, text] : held)
+        if (auto p = weak.lock()) p->send_raw(std::move(text));
 }
 
 void Server::retry_triggers(Database& db) {
@@ -354,7 +399,7 @@ json Server::do_lock(Session& s, const std::string& method, const json& params) 
             Session* next = q.front();
             next->locks_waiting.erase(name);
             next->locks_held.insert(name);
-            next->peer->send(notification("locked", json::array({name})));
+            deliver(*next, notification("locked", json::array({name})));
         }
         if (q.empty()) locks_.erase(name);
         return json::object();
@@ -373,7 +418,7 @@ json Server::do_lock(Session& s, const std::string& method, const json& params) 
         q.erase(q.begin());
         victim->locks_held.erase(name);
         ++victim->locks_lost;
-        victim->peer->send(notification("stolen", json::array({name})));
+        deliver(*victim, notification("stolen", json::array({name})));
     }
     q.insert(q.begin(), &s);
     s.locks_waiting.erase(name);
@@ -392,7 +437,7 @@ void Server::release_locks(Session& s) {
                 Session* next = q.front();
                 next->locks_waiting.erase(it->first);
                 next->locks_held.insert(it->first);
-                next->peer->send(notification("locked", json::array({it->first})));
+                deliver(*next, notification("locked", json::array({it->first})));
             }
         }
         it = q.empty() ? locks_.erase(it) : std::next(it);

@@ -26,6 +26,7 @@ class Peer {
 public:
     virtual ~Peer() = default;
     virtual void send(const nlohmann::json& message) = 0;
+    virtual void send_raw(std::string text) = 0;   // one serialized message
     virtual std::string name() const = 0;
     virtual void close() = 0;
 };
@@ -57,6 +58,12 @@ public:
     void receive(Session& s, const nlohmann::json& message);
     void disconnect(Session& s);
 
+    // Group commit: the transactions received between begin_batch() and
+    // end_batch() are written to storage together, and every message the
+    // server sends meanwhile is held until that write is done.
+    void begin_batch();
+    void end_batch();
+
     // Runs a transaction on behalf of the server itself (status write-back).
     nlohmann::json transact_internal(const std::string& db, const nlohmann::json& ops);
 
@@ -81,6 +88,8 @@ private:
     bool run_trigger(const std::shared_ptr<Trigger>& t);
     void release_locks(Session& s);
     void update_server_db();
+    void deliver(Session& s, const nlohmann::json& msg);
+    void deliver_raw(Session& s, std::string text);
 
     boost::asio::io_context& io_;
     std::map<std::string, std::unique_ptr<Database>> dbs_;   // includes _Server
@@ -90,6 +99,8 @@ private:
     std::vector<std::shared_ptr<Trigger>> triggers_;
     Uuid server_id_ = Uuid::random();
     std::vector<CommitObserver> observers_;
+    int batch_depth_ = 0;
+    std::vector<std::pair<std::weak_ptr<Peer>, std::string>> held_;
 };
 
 }  // namespace ovsdb::server

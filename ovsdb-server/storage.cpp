@@ -421,6 +421,9 @@ std::unique_ptr<Storage> Storage::open(const std::string& path, bool read_only) 
     if (!read_only) {
         impl->exec("PRAGMA journal_mode=WAL");
         impl->exec("PRAGMA synchronous=NORMAL");
+        // Fewer, larger checkpoints; a bigger page cache for large tables.
+        impl->exec("PRAGMA wal_autocheckpoint=4000");
+        impl->exec("PRAGMA cache_size=-16384");
     }
     return std::unique_ptr<Storage>(new Storage(path, std::move(schema), std::move(impl)));
 }
@@ -494,18 +497,26 @@ void Storage::sync_to_disk() {
 
 void Storage::commit(const std::vector<Change>& changes, bool durable) {
     begin();
+    // Inside a batch each transaction is a savepoint, so a failing one is
+    // undone alone and the others of the batch still commit together.
+    bool batched = batch_depth_ > 0;
+    if (batched) impl_->exec("SAVEPOINT txn");
     try {
         for (const auto& ch : changes) {
             impl_->write_change(ch);
             ++stats_.rows_written;
         }
     } catch (...) {
-        sqlite3_exec(impl_->db, "ROLLBACK", nullptr, nullptr, nullptr);
-        impl_->in_txn = false;
-        batch_depth_ = 0;
+        if (batched) {
+            sqlite3_exec(impl_->db, "ROLLBACK TO txn; RELEASE txn", nullptr, nullptr, nullptr);
+        } else {
+            sqlite3_exec(impl_->db, "ROLLBACK", nullptr, nullptr, nullptr);
+            impl_->in_txn = false;
+        }
         throw;
     }
-    if (batch_depth_ > 0) {
+    if (batched) {
+        impl_->exec("RELEASE txn");
         batch_durable_ = batch_durable_ || durable;
         return;
     }
