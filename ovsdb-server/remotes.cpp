@@ -86,6 +86,7 @@ std::string Remotes::add(const std::string& name, const RemoteOptions& opts) {
 }
 
 void Remotes::attach(Remote& r, std::unique_ptr<common::Stream> s) {
+    if (r.opts.dscp >= 0) s->set_dscp(r.opts.dscp);
     auto c = std::make_shared<Conn>();
     c->peer_name = s->name();
     c->conn = std::make_shared<Connection>(io_, std::move(s));

@@ -4,7 +4,12 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+
+#include <type_traits>
 
 #include <cstdio>
 #include <fstream>
@@ -17,6 +22,18 @@ VLOG_DEFINE_THIS_MODULE(stream_ssl);
 namespace common {
 
 namespace {
+
+void apply_dscp(asio::ip::tcp::socket& s, int dscp) {
+    if (dscp < 0 || dscp > 63) return;
+    int tos = dscp << 2;
+    error_code ec;
+    auto ep = s.local_endpoint(ec);
+    if (ec) return;
+    if (ep.address().is_v6())
+        ::setsockopt(s.native_handle(), IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof tos);
+    else
+        ::setsockopt(s.native_handle(), IPPROTO_IP, IP_TOS, &tos, sizeof tos);
+}
 
 bool parse_port(const std::string& s, uint16_t& port) {
     if (s.empty() || s.size() > 5) return false;
@@ -72,6 +89,9 @@ public:
         sock_.close(ec);
     }
     const std::string& name() const override { return name_; }
+    void set_dscp(int dscp) override {
+        if constexpr (std::is_same_v<Socket, asio::ip::tcp::socket>) apply_dscp(sock_, dscp);
+    }
 
 private:
     Socket sock_;
@@ -95,6 +115,7 @@ public:
         s_->lowest_layer().close(ec);
     }
     const std::string& name() const override { return name_; }
+    void set_dscp(int dscp) override { apply_dscp(s_->next_layer(), dscp); }
 
 private:
     std::shared_ptr<asio::ssl::context> ctx_;   // keeps the context alive

@@ -47,6 +47,8 @@ public:
     virtual void async_read_some(asio::mutable_buffer buf, Handler h) = 0;
     virtual void async_write(asio::const_buffer buf, Handler h) = 0;
     virtual void close() = 0;
+    // Marks outgoing IP packets with a DSCP value (0-63); no-op on unix sockets.
+    virtual void set_dscp(int) {}
     // The peer, as Open vSwitch names connections in logs ("unix#3",
     // "tcp:127.0.0.1:50312", "ssl:10.0.0.1:6632").
     virtual const std::string& name() const = 0;
