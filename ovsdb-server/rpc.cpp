@@ -37,12 +37,7 @@ const char* kServerSchema = R"({
         "index": {"type": {"key": {"type": "integer"}, "min": 0, "max": 1}}},
       "isRoot": true}}})";
 
-bool valid_id(const std::string& s) {
-    if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-    for (char c : s)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')) return false;
-    return true;
-}
+bool valid_lock_name(const std::string& s) { return is_valid_id(s, "-."); }
 
 json error_object(const Error& e) { return e.to_json(); }
 
@@ -384,7 +379,7 @@ json Server::do_monitor(Session& s, const json& params, Monitor::Version v) {
 }
 
 json Server::do_lock(Session& s, const std::string& method, const json& params) {
-    if (params.size() != 1 || !params[0].is_string() || !valid_id(params[0].get<std::string>()))
+    if (params.size() != 1 || !params[0].is_string() || !valid_lock_name(params[0].get<std::string>()))
         throw syntax_error(params, method + " expects one lock name");
     std::string name = params[0].get<std::string>();
     auto& q = locks_[name];

@@ -12,13 +12,6 @@ namespace ovsdb::server {
 
 namespace {
 
-bool valid_id(const std::string& s) {
-    if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-    for (char c : s)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
-    return true;
-}
-
 // The transaction's view: committed rows overlaid with its own changes.
 class Overlay {
 public:
@@ -260,7 +253,7 @@ private:
         }
         if (name == "assert") {
             auto l = op.find("lock");
-            if (l == op.end() || !l->is_string() || !valid_id(l->get<std::string>()))
+            if (l == op.end() || !l->is_string() || !is_valid_id(l->get<std::string>()))
                 throw syntax_error(op, "\"lock\" must be a valid lock name");
             if (!ctx_.owns_lock(l->get<std::string>()))
                 throw Error("not owner", "Asserted lock " + l->get<std::string>() + " not held.");
@@ -273,7 +266,7 @@ private:
         const Table& t = get_table(db_, op);
         Uuid u;
         if (auto un = op.find("uuid-name"); un != op.end()) {
-            if (!un->is_string() || !valid_id(un->get<std::string>()))
+            if (!un->is_string() || !is_valid_id(un->get<std::string>()))
                 throw syntax_error(op, "\"uuid-name\" must be a valid identifier");
             std::string n = un->get<std::string>();
             if (used_names_.count(n))

@@ -68,21 +68,25 @@ Listener::~Listener() {
     if (tacc_) tacc_->close(ec);
 }
 
+bool Listener::accept_failed(const error_code& ec, void (Listener::*retry)()) {
+    if (!ec) return false;
+    if (ec == asio::error::operation_aborted) return true;
+    last_error_ = ec.message();
+    VLOG_WARN("%s: accept failed: %s", target_.text.c_str(), ec.message().c_str());
+    // Too many open files and the like: retry shortly rather than spin.
+    auto alive = alive_;
+    auto t = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(100));
+    t->async_wait([this, alive, t, retry](const error_code&) {
+        if (*alive) (this->*retry)();
+    });
+    return true;
+}
+
 void Listener::accept_unix() {
     auto alive = alive_;
     uacc_->async_accept([this, alive](const error_code& ec, asio::local::stream_protocol::socket s) {
         if (!*alive) return;
-        if (ec) {
-            if (ec == asio::error::operation_aborted) return;
-            last_error_ = ec.message();
-            VLOG_WARN("%s: accept failed: %s", target_.text.c_str(), ec.message().c_str());
-            // Too many open files and the like: retry shortly rather than spin.
-            auto t = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(100));
-            t->async_wait([this, alive, t](const error_code&) {
-                if (*alive) accept_unix();
-            });
-            return;
-        }
+        if (accept_failed(ec, &Listener::accept_unix)) return;
         on_accept_(make_unix_stream(std::move(s), "unix#" + std::to_string(next_unix_id())));
         accept_unix();
     });
@@ -92,16 +96,7 @@ void Listener::accept_tcp() {
     auto alive = alive_;
     tacc_->async_accept([this, alive](const error_code& ec, asio::ip::tcp::socket s) {
         if (!*alive) return;
-        if (ec) {
-            if (ec == asio::error::operation_aborted) return;
-            last_error_ = ec.message();
-            VLOG_WARN("%s: accept failed: %s", target_.text.c_str(), ec.message().c_str());
-            auto t = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(100));
-            t->async_wait([this, alive, t](const error_code&) {
-                if (*alive) accept_tcp();
-            });
-            return;
-        }
+        if (accept_failed(ec, &Listener::accept_tcp)) return;
         error_code ec2;
         auto peer = s.remote_endpoint(ec2);
         if (!target_.ssl()) {

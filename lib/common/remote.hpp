@@ -35,6 +35,9 @@ public:
 private:
     void accept_unix();
     void accept_tcp();
+    // On an accept error: logs it and, unless the listener is closing,
+    // calls `retry` after a short pause. Returns true if there was an error.
+    bool accept_failed(const boost::system::error_code& ec, void (Listener::*retry)());
 
     asio::io_context& io_;
     Target target_;

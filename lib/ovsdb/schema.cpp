@@ -5,16 +5,14 @@
 
 namespace ovsdb {
 
-namespace {
-
-bool valid_id(const std::string& s) {
+bool is_valid_id(std::string_view s, std::string_view also_allowed) {
     if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
     for (char c : s)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+              also_allowed.find(c) != std::string_view::npos))
+            return false;
     return true;
 }
-
-}  // namespace
 
 bool is_implicit_column(const std::string& name) { return name == "_uuid" || name == "_version"; }
 
@@ -62,7 +60,7 @@ DatabaseSchema DatabaseSchema::from_json(const json& j) {
     if (!j.is_object()) throw syntax_error(j, "database schema is not a JSON object");
     DatabaseSchema s;
     s.original = j;
-    if (!j.contains("name") || !j["name"].is_string() || !valid_id(j["name"].get<std::string>()))
+    if (!j.contains("name") || !j["name"].is_string() || !is_valid_id(j["name"].get<std::string>()))
         throw syntax_error(j, "database schema needs a valid \"name\"");
     s.name = j["name"].get<std::string>();
     if (j.contains("version")) {
@@ -74,13 +72,13 @@ DatabaseSchema DatabaseSchema::from_json(const json& j) {
     if (!j.contains("tables") || !j["tables"].is_object()) throw syntax_error(j, "database schema needs \"tables\"");
     bool any_root_flag = false;
     for (auto& [tname, tj] : j["tables"].items()) {
-        if (!valid_id(tname) || tname[0] == '_') throw syntax_error(j, "invalid table name \"" + tname + "\"");
+        if (!is_valid_id(tname) || tname[0] == '_') throw syntax_error(j, "invalid table name \"" + tname + "\"");
         if (!tj.is_object() || !tj.contains("columns") || !tj["columns"].is_object())
             throw syntax_error(tj, "table " + tname + " needs a \"columns\" object");
         TableSchema t;
         t.name = tname;
         for (auto& [cname, cj] : tj["columns"].items()) {
-            if (!valid_id(cname) || cname[0] == '_')
+            if (!is_valid_id(cname) || cname[0] == '_')
                 throw syntax_error(tj, "invalid column name \"" + cname + "\" in table " + tname);
             if (!cj.is_object() || !cj.contains("type")) throw syntax_error(cj, "column " + cname + " needs a type");
             ColumnSchema c;

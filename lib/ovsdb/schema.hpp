@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ovsdb/types.hpp"
@@ -37,6 +38,10 @@ struct TableSchema {
 };
 
 bool is_implicit_column(const std::string& name);   // _uuid, _version
+
+// An RFC 7047 <id>: a letter or '_' followed by letters, digits and '_'.
+// `also_allowed` adds characters after the first (lock names take '-', '.').
+bool is_valid_id(std::string_view s, std::string_view also_allowed = {});
 
 struct DatabaseSchema {
     std::string name;

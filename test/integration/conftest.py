@@ -65,6 +65,15 @@ def free_port():
         return s.getsockname()[1]
 
 
+def tcp_listening(port, host="127.0.0.1"):
+    """True if something accepts TCP connections on host:port."""
+    try:
+        socket.create_connection((host, port), 0.5).close()
+        return True
+    except OSError:
+        return False
+
+
 def wait_for(pred, timeout=10.0, interval=0.02, what="condition"):
     deadline = time.monotonic() + timeout
     while True:

@@ -3,9 +3,8 @@
 Runs against our server and Debian's; the expectations are what Debian's
 3.1 server does.
 """
-import socket
 
-from conftest import appctl, free_port, vsctl, wait_for
+from conftest import appctl, free_port, tcp_listening, vsctl, wait_for
 
 
 def ctl(server, *args, check=True):
@@ -53,16 +52,10 @@ def test_remotes_added_and_removed_at_run_time(any_ovsdb):
     ctl(any_ovsdb, "ovsdb-server/add-remote", f"ptcp:{port}:127.0.0.1")
     assert f"ptcp:{port}:127.0.0.1" in ctl(any_ovsdb, "ovsdb-server/list-remotes").stdout.split()
 
-    def listening():
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.5).close()
-            return True
-        except OSError:
-            return False
-    wait_for(listening, what="the added remote to listen")
+    wait_for(lambda: tcp_listening(port), what="the added remote to listen")
     ctl(any_ovsdb, "ovsdb-server/remove-remote", f"ptcp:{port}:127.0.0.1")
     assert f"ptcp:{port}:127.0.0.1" not in ctl(any_ovsdb, "ovsdb-server/list-remotes").stdout
-    wait_for(lambda: not listening(), what="the removed remote to stop listening")
+    wait_for(lambda: not tcp_listening(port), what="the removed remote to stop listening")
     p = ctl(any_ovsdb, "ovsdb-server/remove-remote", "ptcp:1:127.0.0.1", check=False)
     assert p.returncode == 2
     assert "no such remote" in p.stderr + p.stdout

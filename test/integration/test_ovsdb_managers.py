@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import DEBIAN, OvsdbServer, free_port, run, vsctl, wait_for
+from conftest import DEBIAN, OvsdbServer, free_port, run, tcp_listening, vsctl, wait_for
 
 MANAGER_REMOTE = "--remote=db:Open_vSwitch,Open_vSwitch,manager_options"
 
@@ -142,20 +142,14 @@ def test_passive_remote_from_a_row(server_impl, tmp_path):
         port = free_port()
         vsctl(s, "set-manager", f"ptcp:{port}:127.0.0.1")
 
-        def listening():
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.5).close()
-                return True
-            except OSError:
-                return False
-        wait_for(listening, timeout=15, what="the ptcp manager to listen")
+        wait_for(lambda: tcp_listening(port), timeout=15, what="the ptcp manager to listen")
         out = run([DEBIAN["ovsdb-client"], "list-dbs", f"tcp:127.0.0.1:{port}"]).stdout
         assert "Open_vSwitch" in out.split()
         wait_for(lambda: "bound_port" in (manager_row(s) or {}).get("status", {}),
                  timeout=15, what="bound_port in the status")
         assert manager_row(s)["status"]["bound_port"] == str(port)
         vsctl(s, "del-manager")
-        wait_for(lambda: not listening(), timeout=15, what="the listener to close")
+        wait_for(lambda: not tcp_listening(port), timeout=15, what="the listener to close")
     finally:
         s.stop()
 
