@@ -6,10 +6,12 @@ namespace ovsdb::server {
 
 namespace {
 
-// The update2 diff of one column: new value for scalars; for sets, the
-// elements added or removed; for maps, pairs removed, added or changed.
+// The update2 diff of one column: the new value for columns that hold at
+// most one element (optional ones included, as Open vSwitch does); for
+// larger sets, the elements added or removed; for maps, pairs removed, added
+// or changed.
 Datum column_diff(const Type& t, const Datum& o, const Datum& n) {
-    if (t.min == 1 && t.max == 1) return n;
+    if (t.max == 1) return n;
     std::vector<Atom> keys, values;
     size_t i = 0, j = 0;
     const auto& ok = o.keys();

@@ -157,3 +157,32 @@ def test_same_replies_as_debian(case, tmp_path):
                     got.append({k: reply.get(k) for k in ("result", "error")})
             replies[impl] = normalise(got)
     assert replies["ours"] == replies["debian"]
+
+
+def test_update2_notifications_same_as_debian(tmp_path):
+    """monitor_cond's update2 diffs, column shape by column shape: optional
+    scalars carry the new value (also when emptied), sets the toggled
+    elements, maps the changed pairs."""
+    upd = lambda row: [("transact", [DB, {"op": "update", "table": "Bridge", "where": [], "row": row}])]
+    steps = (upd({"fail_mode": "secure"}) + upd({"fail_mode": "standalone"}) +
+             upd({"fail_mode": ["set", []]}) +
+             upd({"flood_vlans": ["set", [1, 2, 3]]}) + upd({"flood_vlans": ["set", [2, 7]]}) +
+             upd({"other_config": ["map", [["a", "1"], ["b", "2"]]]}) +
+             upd({"other_config": ["map", [["b", "3"], ["c", "4"]]]}) +
+             upd({"datapath_type": "netdev"}))
+    seen = {}
+    for impl in ("debian", "ours"):
+        with OvsdbServer(impl, tmp_path / impl, tcp=False) as srv:
+            with RpcClient(srv.unix) as c:
+                c.call("transact", [DB, root_insert(),
+                                    {"op": "insert", "table": "Bridge", "row": {"name": "x"}, "uuid-name": "b"},
+                                    {"op": "update", "table": "Open_vSwitch", "where": [],
+                                     "row": {"bridges": ["named-uuid", "b"]}}])
+                c.call("monitor_cond", [DB, "m", {"Bridge": [{"columns": [
+                    "fail_mode", "flood_vlans", "other_config", "datapath_type"]}]}])
+                for method, params in steps:
+                    assert c.call(method, params).get("error") is None
+                got = [n for n in c.notifications if n.get("method") == "update2"]
+            seen[impl] = normalise(got)
+    assert len(seen["debian"]) == len(steps)
+    assert seen["ours"] == seen["debian"]
