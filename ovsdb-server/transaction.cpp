@@ -410,6 +410,9 @@ private:
                 });
             }
         }
+        // As Open vSwitch does, strong references written by the transaction
+        // must resolve even in rows that garbage collection is about to drop.
+        check_written_strong_refs();
         collect_garbage(gc_candidates);
         check_references();
         check_indexes_and_limits();
@@ -453,6 +456,26 @@ private:
         }
     }
 
+    static Error dangling(const std::string& table, const std::string& column, const Uuid& row,
+                          const Uuid& target, const std::string& target_table) {
+        return Error("referential integrity violation",
+                     "Table " + table + " column " + column + " row " + row.to_string() +
+                         " references nonexistent row " + target.to_string() + " in table " + target_table + ".");
+    }
+
+    void check_written_strong_refs() {
+        for (auto& [tname, rows] : ov_.state()) {
+            const Table& t = db_.table(tname);
+            for (auto& [u, r] : rows) {
+                if (!r) continue;
+                for_each_ref(*t.schema, *r, [&](size_t col, const BaseType& b, const Uuid& target) {
+                    if (b.ref_type == RefType::Strong && !ov_.get(db_.table(b.ref_table), target))
+                        throw dangling(tname, t.schema->columns[col].name, u, target, b.ref_table);
+                });
+            }
+        }
+    }
+
     void check_references() {
         auto& state = ov_.state();
         // Rows written by the transaction: their references must resolve.
@@ -479,10 +502,7 @@ private:
                                 drop = true;
                                 continue;
                             }
-                            throw Error("referential integrity violation",
-                                        "Table " + tname + " column " + t.schema->columns[i].name + " row " +
-                                            u.to_string() + " references nonexistent row " + a.uuid().to_string() +
-                                            " in table " + b->ref_table + ".");
+                            throw dangling(tname, t.schema->columns[i].name, u, a.uuid(), b->ref_table);
                         }
                         if (drop) {
                             changed = true;
