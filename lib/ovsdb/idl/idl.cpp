@@ -93,10 +93,11 @@ void Idl::on_connected(std::unique_ptr<common::Stream> s) {
     request("get_schema", json::array({opts_.database}), [this](const json& result, const json& error) {
         if (!error.is_null()) {
             if (error != connection_lost()) {
-                last_error_ = error.is_object() && error.contains("details") ? error["details"].get<std::string>()
-                                                                             : error.dump();
-                VLOG_WARN("%s: get_schema failed: %s", remote_.c_str(), last_error_.c_str());
-                if (conn_) conn_->close("get_schema failed");
+                std::string why = error.is_object() && error.contains("details") && error["details"].is_string()
+                                      ? error["details"].get<std::string>()
+                                  : error.is_string() ? error.get<std::string>()
+                                                      : error.dump();
+                fail_connection("get_schema failed: " + why);
             }
             return;
         }
@@ -108,9 +109,7 @@ void Idl::on_connected(std::unique_ptr<common::Stream> s) {
                 schema_json_ = result;
             }
         } catch (const std::exception& e) {
-            last_error_ = std::string("bad schema from server: ") + e.what();
-            VLOG_WARN("%s: %s", remote_.c_str(), last_error_.c_str());
-            if (conn_) conn_->close("bad schema");
+            fail_connection(std::string("bad schema from server: ") + e.what());
             return;
         }
         send_monitor(true);
@@ -126,17 +125,13 @@ void Idl::send_monitor(bool cond) {
                 send_monitor(false);   // an older server: plain monitor
                 return;
             }
-            last_error_ = "monitor failed: " + error.dump();
-            VLOG_WARN("%s: %s", remote_.c_str(), last_error_.c_str());
-            if (conn_) conn_->close("monitor failed");
+            fail_connection("monitor failed: " + error.dump());
             return;
         }
         try {
             replica_.apply_initial(result, cond);
         } catch (const std::exception& e) {
-            last_error_ = std::string("bad monitor reply: ") + e.what();
-            VLOG_WARN("%s: %s", remote_.c_str(), last_error_.c_str());
-            if (conn_) conn_->close("bad monitor reply");
+            fail_connection(std::string("bad monitor reply: ") + e.what());
             return;
         }
         synced_ = true;
@@ -177,9 +172,7 @@ void Idl::on_message(const json& msg) {
             replica_.apply_update(params[1], method == "update2");
         } catch (const std::exception& e) {
             // The replica can no longer be trusted: start over.
-            last_error_ = std::string("bad update: ") + e.what();
-            VLOG_WARN("%s: %s; resynchronising", remote_.c_str(), last_error_.c_str());
-            conn_->close("bad update");
+            fail_connection(std::string("bad update, resynchronising: ") + e.what());
             return;
         }
         changed();
@@ -200,13 +193,23 @@ void Idl::on_closed(const std::string& reason) {
     asio::post(io_, [dead] {});
     synced_ = false;
     has_lock_ = false;
-    if (last_error_.empty() || reason != "closed by peer") last_error_ = reason;
+    if (!error_close_) last_error_ = reason;   // else the reason given by fail_connection()
+    error_close_ = false;
     auto pending = std::move(pending_);
     pending_.clear();
     for (auto& [id, done] : pending) done(json(), connection_lost());
     if (reconnect_) reconnect_->disconnected(reason);
     else failed_ = true;
     changed();
+}
+
+void Idl::fail_connection(const std::string& why) {
+    last_error_ = why;
+    VLOG_WARN("%s: %s", remote_.c_str(), why.c_str());
+    if (conn_) {
+        error_close_ = true;
+        conn_->close(why);
+    }
 }
 
 void Idl::changed() {

@@ -118,6 +118,7 @@ private:
     void on_closed(const std::string& reason);
     void send_monitor(bool cond);
     void changed();
+    void fail_connection(const std::string& why);
 
     asio::io_context& io_;
     std::string remote_;
@@ -134,6 +135,7 @@ private:
     bool synced_ = false;
     bool ever_synced_ = false;
     bool failed_ = false;
+    bool error_close_ = false;
     bool has_lock_ = false;
     bool lock_contended_ = false;
     uint64_t seqno_ = 0;

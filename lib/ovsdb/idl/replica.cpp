@@ -17,12 +17,13 @@ Type diff_type(const Type& t) {
     return d;
 }
 
-// Applies an update2 "modify" diff of one column to its old value: the new
-// value for scalars; for sets, each element toggles; for maps, a key not
-// present is added, a pair present is removed, a key with another value
-// takes the new value.
+// Applies an update2 "modify" diff of one column to its old value: for a
+// column of at most one element (optional ones included) the diff is the new
+// value; for larger sets, each element toggles; for maps, a key not present
+// is added, a pair present is removed, a key with another value takes the
+// new value.
 Datum apply_diff(const Type& t, const Datum& old, const Datum& diff) {
-    if (t.min == 1 && t.max == 1) return diff;
+    if (t.max == 1) return diff;
     std::map<Atom, std::optional<Atom>> m;
     for (size_t i = 0; i < old.size(); ++i)
         m[old.keys()[i]] = t.is_map() ? std::optional<Atom>(old.values()[i]) : std::nullopt;

@@ -158,3 +158,14 @@ TEST_CASE("row helpers read the usual shapes") {
     CHECK_THROWS_AS(br->get("nonexistent"), std::out_of_range);
     CHECK(f.r.table("Bridge")->find_by("name", "br0").size() == 1);
 }
+
+TEST_CASE("an optional column's diff is its new value, also when emptied") {
+    // As Open vSwitch's servers send it: for columns of at most one element
+    // the update2 diff is the new value, not a toggle.
+    Fixture f;
+    f.initial2({{"Bridge", {{B1, {{"initial", {{"name", "br0"}, {"fail_mode", "secure"}}}}}}}});
+    f.r.apply_update({{"Bridge", {{B1, {{"modify", {{"fail_mode", "standalone"}}}}}}}}, true);
+    CHECK(f.r.row("Bridge", U(B1))->string("fail_mode") == "standalone");
+    f.r.apply_update({{"Bridge", {{B1, {{"modify", {{"fail_mode", {"set", json::array()}}}}}}}}}, true);
+    CHECK(f.r.row("Bridge", U(B1))->get("fail_mode").empty());
+}
