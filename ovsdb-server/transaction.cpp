@@ -184,7 +184,7 @@ public:
                 op["uuid-name"].is_string()) {
                 std::string n = op["uuid-name"].get<std::string>();
                 if (!named_.count(n)) {
-                    Uuid u = Uuid::random();
+                    Uuid u = Uuid::time_ordered();
                     if (op.contains("uuid") && op["uuid"].is_string())
                         if (auto given = Uuid::parse(op["uuid"].get<std::string>())) u = *given;
                     named_[n] = u;
@@ -279,7 +279,7 @@ private:
             if (!p) throw syntax_error(op, "\"uuid\" must be a UUID string");
             u = *p;
         } else {
-            u = Uuid::random();
+            u = Uuid::time_ordered();
         }
         if (ov_.get(t, u)) throw Error("duplicate uuid", "This UUID would duplicate a UUID already present within the table or deleted within the same transaction.", op.dump());
         Row r = Row::with_defaults(*t.schema, u);

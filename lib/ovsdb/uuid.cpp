@@ -1,5 +1,6 @@
 #include "ovsdb/uuid.hpp"
 
+#include <chrono>
 #include <random>
 
 namespace ovsdb {
@@ -23,6 +24,26 @@ int hexval(char c) {
 Uuid Uuid::random() {
     Uuid u{rng()(), rng()()};
     u.hi = (u.hi & ~0xf000ull) | 0x4000ull;                          // version 4
+    u.lo = (u.lo & 0x3fffffffffffffffull) | 0x8000000000000000ull;   // variant 1
+    return u;
+}
+
+Uuid Uuid::time_ordered() {
+    // RFC 9562 version 7: 48 bits of Unix time in milliseconds, then 12
+    // bits used as a counter so that UUIDs made within one millisecond
+    // still increase, then 62 random bits.
+    static uint64_t last_hi = 0;
+    uint64_t ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count());
+    uint64_t hi = (ms << 16) | 0x7000ull | (rng()() & 0x3ffull);   // counter starts low in its range
+    if (hi <= last_hi) {
+        hi = last_hi + 1;
+        if ((hi & 0xf000ull) != 0x7000ull)   // the counter overflowed into the version nibble
+            hi = (((hi >> 16) + 1) << 16) | 0x7000ull;
+    }
+    last_hi = hi;
+    Uuid u{hi, rng()()};
     u.lo = (u.lo & 0x3fffffffffffffffull) | 0x8000000000000000ull;   // variant 1
     return u;
 }

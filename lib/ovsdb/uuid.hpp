@@ -13,6 +13,10 @@ struct Uuid {
     uint64_t hi = 0, lo = 0;
 
     static Uuid random();                                   // version 4
+    // Version 7: increasing over time (within a process), random below.
+    // Rows get these, so that new rows land at the end of the storage's
+    // B-trees instead of at random places.
+    static Uuid time_ordered();
     static std::optional<Uuid> parse(std::string_view s);   // 8-4-4-4-12 hex
     static bool is_valid(std::string_view s) { return parse(s).has_value(); }
     std::string to_string() const;
