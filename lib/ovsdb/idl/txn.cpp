@@ -34,10 +34,10 @@ const Type& Txn::column_type(const std::string& table, const std::string& column
     return cs->type;
 }
 
-Uuid Txn::insert(const std::string& table) {
+Uuid Txn::insert(const std::string& table, std::optional<Uuid> temp) {
     const DatabaseSchema* s = replica_->schema();
     if (!s || !s->table(table)) throw Error("unknown table", "no table named " + table);
-    Uuid u = Uuid::random();
+    Uuid u = temp ? *temp : Uuid::random();
     RowWrite w;
     w.table = table;
     w.insert = true;

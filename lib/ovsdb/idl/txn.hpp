@@ -49,8 +49,8 @@ public:
     explicit Txn(const Replica& replica);
 
     // A new row (every column at its default until set()); returns its
-    // temporary UUID.
-    Uuid insert(const std::string& table);
+    // temporary UUID (`temp` if given: a UUID the caller already handed out).
+    Uuid insert(const std::string& table, std::optional<Uuid> temp = std::nullopt);
     // Sets a column of an existing or inserted row.  Throws Error
     // ("constraint violation" and the like) if the value does not fit.
     void set(const std::string& table, const Uuid& row, const std::string& column, Datum value);
