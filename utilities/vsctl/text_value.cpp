@@ -29,15 +29,16 @@ bool parse_int(const std::string& s, int64_t* out) {
     return true;
 }
 
+// Describes a type as Open vSwitch's messages do ("set of 1 or more strings").
 std::string type_to_english(const Type& t) {
-    auto base = [](const BaseType& b) -> std::string {
-        if (b.is_ref()) return b.ref_table;
-        return ovsdb::to_string(b.type);
-    };
-    if (t.is_scalar()) return base(t.key);
-    std::string s;
-    if (t.is_map()) s = "map of " + base(t.key) + "-" + base(*t.value) + " pairs";
-    else s = "set of " + base(t.key) + "s";
+    const std::string key = ovsdb::to_string(t.key.type);
+    if (t.is_scalar()) return key;
+    std::string s = t.is_map() ? "map" : "set";
+    if (t.max == Type::kUnlimited) s += t.min ? " of " + std::to_string(t.min) + " or more" : std::string(" of");
+    else if (t.min) s += " of " + std::to_string(t.min) + " to " + std::to_string(t.max);
+    else s += " of up to " + std::to_string(t.max);
+    if (t.is_map()) s += " (" + key + ", " + ovsdb::to_string(t.value->type) + ") pairs";
+    else s += " " + key + "s";
     return s;
 }
 
