@@ -20,6 +20,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -351,6 +352,50 @@ class RpcClient:
 
     def transact(self, db, *ops):
         return self.call("transact", [db] + list(ops))
+
+
+class FakeSwitch:
+    """Plays the switch daemon's part for tests that have none: copies
+    Open_vSwitch.next_cfg to cur_cfg whenever it changes, so that ovs-vsctl
+    without --no-wait returns.  A thread with its own JSON-RPC connection."""
+
+    def __init__(self, server):
+        self.client = RpcClient(server.unix)
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.stopped = False
+
+    def __enter__(self):
+        self.client.call("monitor", ["Open_vSwitch", "fake-switch",
+                                     {"Open_vSwitch": {"columns": ["next_cfg", "cur_cfg"]}}])
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopped = True
+        try:
+            self.client.sock.shutdown(socket.SHUT_RDWR)   # wakes the blocked recv
+        except OSError:
+            pass
+        self.thread.join(5)
+        self.client.close()
+
+    def _run(self):
+        try:
+            while not self.stopped:
+                m = self.client.recv()
+                if m is None:
+                    return
+                if m.get("method") != "update":
+                    continue
+                for uuid, row in m["params"][1].get("Open_vSwitch", {}).items():
+                    new = row.get("new") or {}
+                    if new.get("next_cfg", 0) > new.get("cur_cfg", 0):
+                        self.client.request("transact", [
+                            "Open_vSwitch", {"op": "update", "table": "Open_vSwitch",
+                                             "where": [["_uuid", "==", ["uuid", uuid]]],
+                                             "row": {"cur_cfg": new["next_cfg"]}}])
+        except OSError:
+            return
 
 
 def make_pki(directory):

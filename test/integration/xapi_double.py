@@ -1,0 +1,94 @@
+"""A XAPI TEST DOUBLE — not XAPI.
+
+XAPI (XenServer's management daemon) cannot run here, so the plugin's tests
+talk to this stand-in.  It speaks XAPI's real wire protocol: XML-RPC
+methodCalls POSTed over HTTP to a unix socket, answered with a
+methodResponse holding {"Status": "Success", "Value": ...} or
+{"Status": "Failure", "ErrorDescription": [...]}.  It serves the calls the
+openvswitch-cfg-update plugin makes (session, pool, network, PIF) from a
+state dict the test controls, and records every call it receives.
+"""
+import http.server
+import os
+import socketserver
+import threading
+import xmlrpc.client
+
+
+class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class XapiDouble:
+    """state: {"pools": {ref: record}, "networks": {ref: record}, "pifs": {ref: record},
+    "sessions": [valid session refs]}"""
+
+    def __init__(self, path, state):
+        self.path = str(path)
+        self.state = state
+        self.calls = []
+        self.fail = {}          # method -> ErrorDescription to answer with
+        double = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(length)
+                params, method = xmlrpc.client.loads(body.decode())
+                double.calls.append((method, params))
+                result = double.dispatch(method, params)
+                out = xmlrpc.client.dumps((result,), methodresponse=True, allow_none=True).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/xml")
+                self.send_header("Content-Length", str(len(out)))
+                self.end_headers()
+                self.wfile.write(out)
+
+        if os.path.exists(self.path):
+            os.unlink(self.path)
+        self.server = _Server(self.path, Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def methods(self):
+        return [m for m, _ in self.calls]
+
+    def dispatch(self, method, params):
+        if method in self.fail:
+            return {"Status": "Failure", "ErrorDescription": self.fail[method]}
+        if method == "session.login_with_password":
+            ref = "OpaqueRef:session-login"
+            self.state.setdefault("sessions", []).append(ref)
+            return {"Status": "Success", "Value": ref}
+        session = params[0] if params else None
+        if session not in self.state.get("sessions", []):
+            return {"Status": "Failure", "ErrorDescription": ["SESSION_INVALID", str(session)]}
+        args = params[1:]
+        if method == "pool.get_all":
+            return {"Status": "Success", "Value": list(self.state.get("pools", {}))}
+        if method == "pool.get_record":
+            rec = self.state.get("pools", {}).get(args[0])
+            if rec is None:
+                return {"Status": "Failure", "ErrorDescription": ["HANDLE_INVALID", "pool", args[0]]}
+            return {"Status": "Success", "Value": rec}
+        if method == "network.get_all_records":
+            return {"Status": "Success", "Value": self.state.get("networks", {})}
+        if method == "PIF.get_all_records_where":
+            query = args[0].replace(" ", "") if args else ""
+            want_mgmt = '"management"="true"' in query
+            pifs = {r: p for r, p in self.state.get("pifs", {}).items() if not want_mgmt or p.get("management")}
+            return {"Status": "Success", "Value": pifs}
+        return {"Status": "Failure", "ErrorDescription": ["MESSAGE_METHOD_UNKNOWN", method]}
