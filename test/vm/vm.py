@@ -135,7 +135,11 @@ class VM:
         self.dir = Path(tempfile.mkdtemp(prefix="vswitch-vm-"))
         self.xchg = self.dir / "xchg"
         self.xchg.mkdir()
-        initrd = self._build_initrd()
+        try:
+            initrd = self._build_initrd()
+        except BaseException:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise
         self.console = self.dir / "console.log"
         cmd = [QEMU, "-accel", "tcg", "-m", str(self.memory), "-smp", str(self.cpus), "-nographic",
                "-no-reboot", "-kernel", str(KERNEL), "-initrd", str(initrd),
