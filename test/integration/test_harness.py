@@ -4,7 +4,7 @@ These checks guard the fixtures every other integration test relies on: if
 Debian's own ovsdb-server cannot be started and driven here, no comparison
 with it means anything.
 """
-from conftest import OvsdbServer, vsctl, run, DEBIAN
+from harness import OvsdbServer, vsctl, run, DEBIAN
 
 
 def test_debian_server_starts_and_serves(debian_ovsdb):

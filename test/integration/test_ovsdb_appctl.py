@@ -4,7 +4,7 @@ Runs against our server and Debian's; the expectations are what Debian's
 3.1 server does.
 """
 
-from conftest import appctl, free_port, tcp_listening, vsctl, wait_for
+from harness import appctl, free_port, tcp_listening, vsctl, wait_for
 
 
 def ctl(server, *args, check=True):

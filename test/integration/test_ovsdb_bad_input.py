@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import RpcClient, vsctl
+from harness import RpcClient, vsctl
 
 
 def assert_healthy(server, bridges=("br-keep",)):

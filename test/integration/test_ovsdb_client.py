@@ -7,7 +7,7 @@ import json
 import subprocess
 import time
 
-from conftest import DEBIAN, SCHEMA, ovsdb_client, vsctl, wait_for
+from harness import DEBIAN, SCHEMA, ovsdb_client, vsctl, wait_for
 
 
 def client(*args, **kw):

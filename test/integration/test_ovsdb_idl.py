@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import OvsdbServer, build_path, run, vsctl
+from harness import OvsdbServer, build_path, run, vsctl
 
 STEPS = [
     'set Bridge br0 other_config=["map",[["a","1"]]]',

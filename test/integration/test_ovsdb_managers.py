@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import DEBIAN, OvsdbServer, free_port, run, tcp_listening, vsctl, wait_for
+from harness import DEBIAN, OvsdbServer, free_port, run, tcp_listening, vsctl, wait_for
 
 MANAGER_REMOTE = "--remote=db:Open_vSwitch,Open_vSwitch,manager_options"
 

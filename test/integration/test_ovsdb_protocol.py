@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from conftest import OvsdbServer, RpcClient
+from harness import OvsdbServer, RpcClient
 
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 DB = "Open_vSwitch"

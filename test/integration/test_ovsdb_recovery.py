@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import OvsdbServer, RpcClient, build_path, run
+from harness import OvsdbServer, RpcClient, build_path, run
 
 SCHEMA = {
     "name": "Recovery",

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import vsctl
+from harness import vsctl
 
 
 def vs(server, *args, **kw):

@@ -13,7 +13,7 @@ import shlex
 
 import pytest
 
-from conftest import DEBIAN, OvsdbServer, build_path, run
+from harness import DEBIAN, OvsdbServer, build_path, run
 
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 LOG_RE = re.compile(r"^\S+\|\d+\|", re.M)

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import DEBIAN, OvsdbServer, build_path, free_port, run, tcp_listening, wait_for
+from harness import DEBIAN, OvsdbServer, build_path, free_port, run, tcp_listening, wait_for
 
 
 def exe(impl):

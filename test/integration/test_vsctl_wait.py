@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import DEBIAN, OvsdbServer, RpcClient, build_path, run
+from harness import DEBIAN, OvsdbServer, RpcClient, build_path, run
 
 DELAY = 0.6
 

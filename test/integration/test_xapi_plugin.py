@@ -9,7 +9,7 @@ import xmlrpc.client
 
 import pytest
 
-from conftest import DEBIAN, FakeSwitch, OvsdbServer, build_path, run
+from harness import DEBIAN, FakeSwitch, OvsdbServer, build_path, run
 from xapi_double import XapiDouble
 
 SESSION = "OpaqueRef:session-1"

@@ -17,7 +17,22 @@ import tempfile
 import time
 from pathlib import Path
 
-KVER = os.environ.get("VSWITCH_VM_KVER", "6.1.0-56-amd64")
+
+
+def _debian_kernel_version():
+    """The newest Debian kernel installed with its modules (linux-image-amd64)."""
+    found = []
+    for k in Path("/boot").glob("vmlinuz-*"):
+        ver = k.name[len("vmlinuz-"):]
+        if (Path("/lib/modules") / ver / "modules.dep").exists():
+            found.append(ver)
+
+    def key(ver):
+        return [int(x) if x.isdigit() else x for x in ver.replace("-", ".").split(".")]
+    return max(found, key=key) if found else "6.1.0-amd64"
+
+
+KVER = os.environ.get("VSWITCH_VM_KVER") or _debian_kernel_version()
 KERNEL = Path(os.environ.get("VSWITCH_VM_KERNEL", f"/boot/vmlinuz-{KVER}"))
 MODDIR = Path(f"/lib/modules/{KVER}")
 QEMU = shutil.which("qemu-system-x86_64") or "/usr/bin/qemu-system-x86_64"
