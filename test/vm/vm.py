@@ -46,7 +46,7 @@ INIT = r"""#!/bin/busybox sh
 mkdir -p /proc /sys /dev /host
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 for m in $(cat /modorder); do insmod /mods/$m || echo "$m" >> /modfail; done
-mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000 hostroot /host || echo "vm: 9p root failed"
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000,cache=loose hostroot /host || echo "vm: 9p root failed"
 mount -t tmpfs tmpfs /host/tmp; mount -t tmpfs tmpfs /host/run
 mount -t proc proc /host/proc; mount -t sysfs sys /host/sys; mount -o bind /dev /host/dev
 mkdir -p /host/tmp/xchg /host/run/netns
