@@ -2,6 +2,7 @@
 
 #include <linux/openvswitch.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <string>
@@ -154,15 +155,17 @@ struct Emitter {
             std::memcpy(k.arp_tha, data.arp_tha.b, 6);
             w.put(OVS_KEY_ATTR_ARP, &k, sizeof k);
         } else if (t == kEthTypeMpls || t == kEthTypeMplsMcast) {
-            int n = 0;
-            while (n < kMaxMplsLabels) {
-                const uint32_t lse = key.mpls_lse[n].get();
-                ++n;
-                if (lse & kMplsBosMask)
-                    break;
-                if (n < kMaxMplsLabels && key.mpls_lse[n].is_zero())
-                    break;
+            // The labels up to the bottom of stack; without one, up to the
+            // last that is not zero (at least one).
+            int n = 0, last = 0;
+            for (int i = 0; i < kMaxMplsLabels && !n; ++i) {
+                if (key.mpls_lse[i].get() & kMplsBosMask)
+                    n = i + 1;
+                else if (!key.mpls_lse[i].is_zero())
+                    last = i + 1;
             }
+            if (!n)
+                n = std::max(last, 1);
             uint8_t buf[4 * kMaxMplsLabels];
             for (int i = 0; i < n; ++i)
                 std::memcpy(buf + 4 * i, data.mpls_lse[i].b, 4);

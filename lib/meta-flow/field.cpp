@@ -34,14 +34,18 @@ constexpr Storage part(Storage s, uint64_t bits, uint8_t shift = 0)
     return s;
 }
 
-constexpr OxmHeader nxm0(uint8_t f) { return {0x0000, f, 0, 0, true}; }
-constexpr OxmHeader nxm1(uint8_t f) { return {0x0001, f, 0, 0, true}; }
-constexpr OxmHeader oxm(uint8_t f, uint8_t of_version) { return {0x8000, f, 0, of_version, true}; }
-constexpr OxmHeader pkt_reg(uint8_t f) { return {0x8001, f, 0, 4, true}; }
-constexpr OxmHeader nx_exp(uint8_t f) { return {0xffff, f, kNxExperimenter, 0, true}; }
-constexpr OxmHeader onf_exp(uint8_t f, uint8_t of_version)
+using SV = std::string_view;
+constexpr OxmHeader nxm0(SV n, uint8_t f) { return {n, 0x0000, f, 0, 0, true}; }
+constexpr OxmHeader nxm1(SV n, uint8_t f) { return {n, 0x0001, f, 0, 0, true}; }
+constexpr OxmHeader oxm(SV n, uint8_t f, uint8_t of_version)
 {
-    return {0xffff, f, kOnfExperimenter, of_version, true};
+    return {n, 0x8000, f, 0, of_version, true};
+}
+constexpr OxmHeader pkt_reg(SV n, uint8_t f) { return {n, 0x8001, f, 0, 4, true}; }
+constexpr OxmHeader nx_exp(SV n, uint8_t f) { return {n, 0xffff, f, kNxExperimenter, 0, true}; }
+constexpr OxmHeader onf_exp(SV n, uint8_t f, uint8_t of_version)
+{
+    return {n, 0xffff, f, kOnfExperimenter, of_version, true};
 }
 constexpr uint8_t OF12 = 3, OF13 = 4, OF15 = 6;
 
@@ -91,9 +95,14 @@ constexpr F reg(int i)
                                                   "reg4",  "reg5",  "reg6",  "reg7",
                                                   "reg8",  "reg9",  "reg10", "reg11",
                                                   "reg12", "reg13", "reg14", "reg15"};
+    constexpr std::string_view nxm_names[kNumRegs] = {
+        "NXM_NX_REG0",  "NXM_NX_REG1",  "NXM_NX_REG2",  "NXM_NX_REG3",
+        "NXM_NX_REG4",  "NXM_NX_REG5",  "NXM_NX_REG6",  "NXM_NX_REG7",
+        "NXM_NX_REG8",  "NXM_NX_REG9",  "NXM_NX_REG10", "NXM_NX_REG11",
+        "NXM_NX_REG12", "NXM_NX_REG13", "NXM_NX_REG14", "NXM_NX_REG15"};
     return entry(static_cast<FieldId>(static_cast<int>(FieldId::reg0) + i), names[i], {}, 4, 32,
                  M::arbitrary, S::hexadecimal, P::none, RW,
-                 at(offsetof(Flow, regs) + 4 * i, 4), h1(nxm1(static_cast<uint8_t>(i))), O::no,
+                 at(offsetof(Flow, regs) + 4 * i, 4), h1(nxm1(nxm_names[i], static_cast<uint8_t>(i))), O::no,
                  O::no, "regs");
 }
 
@@ -101,18 +110,23 @@ constexpr F xreg(int i)
 {
     constexpr std::string_view names[8] = {"xreg0", "xreg1", "xreg2", "xreg3",
                                            "xreg4", "xreg5", "xreg6", "xreg7"};
+    constexpr std::string_view oxm_names[8] = {
+        "OXM_OF_PKT_REG0", "OXM_OF_PKT_REG1", "OXM_OF_PKT_REG2", "OXM_OF_PKT_REG3",
+        "OXM_OF_PKT_REG4", "OXM_OF_PKT_REG5", "OXM_OF_PKT_REG6", "OXM_OF_PKT_REG7"};
     return entry(static_cast<FieldId>(static_cast<int>(FieldId::xreg0) + i), names[i], {}, 8, 64,
                  M::arbitrary, S::hexadecimal, P::none, RW,
-                 at(offsetof(Flow, regs) + 8 * i, 8), h1(pkt_reg(static_cast<uint8_t>(i))), O::no,
+                 at(offsetof(Flow, regs) + 8 * i, 8), h1(pkt_reg(oxm_names[i], static_cast<uint8_t>(i))), O::no,
                  O::no, "regs");
 }
 
 constexpr F xxreg(int i)
 {
     constexpr std::string_view names[4] = {"xxreg0", "xxreg1", "xxreg2", "xxreg3"};
+    constexpr std::string_view nxm_names[4] = {"NXM_NX_XXREG0", "NXM_NX_XXREG1", "NXM_NX_XXREG2",
+                                               "NXM_NX_XXREG3"};
     return entry(static_cast<FieldId>(static_cast<int>(FieldId::xxreg0) + i), names[i], {}, 16,
                  128, M::arbitrary, S::hexadecimal, P::none, RW,
-                 at(offsetof(Flow, regs) + 16 * i, 16), h1(nxm1(static_cast<uint8_t>(111 + i))),
+                 at(offsetof(Flow, regs) + 16 * i, 16), h1(nxm1(nxm_names[i], static_cast<uint8_t>(111 + i))),
                  O::no, O::no, "regs");
 }
 
@@ -127,48 +141,48 @@ using namespace std::string_view_literals;
 
 constexpr std::array<F, kNumFields> kFields = {{
     entry(FieldId::dp_hash, "dp_hash", {}, 4, 32, M::arbitrary, S::hexadecimal, P::none, RO,
-          MF_MEMBER(dp_hash), h2(nx_exp(0), nxm1(35)), O::no, O::no),
+          MF_MEMBER(dp_hash), h2(nx_exp("NXOXM_ET_DP_HASH", 0), nxm1("NXM_NX_DP_HASH", 35)), O::no, O::no),
     entry(FieldId::recirc_id, "recirc_id", {}, 4, 32, M::none, S::decimal, P::none, RO,
-          MF_MEMBER(recirc_id), h1(nxm1(36)), O::no, O::no),
+          MF_MEMBER(recirc_id), h1(nxm1("NXM_NX_RECIRC_ID", 36)), O::no, O::no),
     entry(FieldId::packet_type, "packet_type", {}, 4, 32, M::none, S::packet_type, P::none, RO,
-          MF_MEMBER(packet_type), h1(oxm(44, OF15)), O::no, O::no),
+          MF_MEMBER(packet_type), h1(oxm("OXM_OF_PACKET_TYPE", 44, OF15)), O::no, O::no),
     entry(FieldId::tun_id, "tun_id", "tunnel_id", 8, 64, M::arbitrary, S::hexadecimal, P::none,
-          RW, MF_MEMBER(tun_id), h2(nxm1(16), oxm(38, OF13)), O::no, O::no),
+          RW, MF_MEMBER(tun_id), h2(nxm1("NXM_NX_TUN_ID", 16), oxm("OXM_OF_TUNNEL_ID", 38, OF13)), O::no, O::no),
     entry(FieldId::tun_src, "tun_src", {}, 4, 32, M::arbitrary, S::ipv4, P::none, RW,
-          MF_MEMBER(tun_src), h1(nxm1(31)), O::no, O::no),
+          MF_MEMBER(tun_src), h1(nxm1("NXM_NX_TUN_IPV4_SRC", 31)), O::no, O::no),
     entry(FieldId::tun_dst, "tun_dst", {}, 4, 32, M::arbitrary, S::ipv4, P::none, RW,
-          MF_MEMBER(tun_dst), h1(nxm1(32)), O::no, O::no),
+          MF_MEMBER(tun_dst), h1(nxm1("NXM_NX_TUN_IPV4_DST", 32)), O::no, O::no),
     entry(FieldId::tun_ipv6_src, "tun_ipv6_src", {}, 16, 128, M::arbitrary, S::ipv6, P::none, RW,
-          MF_MEMBER(tun_ipv6_src), h1(nxm1(109)), O::no, O::no),
+          MF_MEMBER(tun_ipv6_src), h1(nxm1("NXM_NX_TUN_IPV6_SRC", 109)), O::no, O::no),
     entry(FieldId::tun_ipv6_dst, "tun_ipv6_dst", {}, 16, 128, M::arbitrary, S::ipv6, P::none, RW,
-          MF_MEMBER(tun_ipv6_dst), h1(nxm1(110)), O::no, O::no),
+          MF_MEMBER(tun_ipv6_dst), h1(nxm1("NXM_NX_TUN_IPV6_DST", 110)), O::no, O::no),
     entry(FieldId::tun_flags, "tun_flags", {}, 2, 1, M::arbitrary, S::tun_flags, P::none, RW,
-          part(MF_MEMBER(tun_flags), kTunFlagPublicMask), h1(nxm1(104)), O::no, O::no, {},
+          part(MF_MEMBER(tun_flags), kTunFlagPublicMask), h1(nxm1("NXM_NX_TUN_FLAGS", 104)), O::no, O::no, {},
           kTunFlagPublicMask),
     entry(FieldId::tun_ttl, "tun_ttl", {}, 1, 8, M::none, S::decimal, P::none, RO,
           MF_MEMBER(tun_ttl), none_h, O::no, O::no),
     entry(FieldId::tun_tos, "tun_tos", {}, 1, 8, M::none, S::decimal, P::none, RO,
           MF_MEMBER(tun_tos), none_h, O::no, O::no),
     entry(FieldId::metadata, "metadata", {}, 8, 64, M::arbitrary, S::hexadecimal, P::none, RW,
-          MF_MEMBER(metadata), h1(oxm(2, OF12)), O::no, O::bitwise),
+          MF_MEMBER(metadata), h1(oxm("OXM_OF_METADATA", 2, OF12)), O::no, O::bitwise),
     entry(FieldId::in_port, "in_port", {}, 2, 16, M::none, S::ofp_port, P::none, RW,
-          part(MF_MEMBER(in_port), 0xffff), h1(nxm0(0)), O::exact, O::exact, "in_port"),
+          part(MF_MEMBER(in_port), 0xffff), h1(nxm0("NXM_OF_IN_PORT", 0)), O::exact, O::exact, "in_port"),
     entry(FieldId::in_port_oxm, "in_port_oxm", {}, 4, 32, M::none, S::ofp_port_oxm, P::none, RW,
-          part(MF_MEMBER(in_port), 0xffff), h1(oxm(0, OF12)), O::no, O::exact, "in_port", 0, 0,
+          part(MF_MEMBER(in_port), 0xffff), h1(oxm("OXM_OF_IN_PORT", 0, OF12)), O::no, O::exact, "in_port", 0, 0,
           0, Codec::ofp11_port),
     entry(FieldId::skb_priority, "skb_priority", {}, 4, 32, M::none, S::hexadecimal, P::none, RO,
           MF_MEMBER(skb_priority), none_h, O::no, O::no),
     entry(FieldId::pkt_mark, "pkt_mark", {}, 4, 32, M::arbitrary, S::hexadecimal, P::none, RW,
-          MF_MEMBER(pkt_mark), h1(nxm1(33)), O::no, O::no),
+          MF_MEMBER(pkt_mark), h1(nxm1("NXM_NX_PKT_MARK", 33)), O::no, O::no),
     entry(FieldId::ct_state, "ct_state", {}, 4, 32, M::arbitrary, S::ct_state, P::none, RO,
-          part(MF_MEMBER(ct_state), kCsSupportedMask), h1(nxm1(105)), O::no, O::no, {},
+          part(MF_MEMBER(ct_state), kCsSupportedMask), h1(nxm1("NXM_NX_CT_STATE", 105)), O::no, O::no, {},
           kCsSupportedMask),
     entry(FieldId::ct_zone, "ct_zone", {}, 2, 16, M::none, S::hexadecimal, P::none, RO,
-          MF_MEMBER(ct_zone), h1(nxm1(106)), O::no, O::no),
+          MF_MEMBER(ct_zone), h1(nxm1("NXM_NX_CT_ZONE", 106)), O::no, O::no),
     entry(FieldId::ct_mark, "ct_mark", {}, 4, 32, M::arbitrary, S::hexadecimal, P::none, RW,
-          MF_MEMBER(ct_mark), h1(nxm1(107)), O::no, O::no),
+          MF_MEMBER(ct_mark), h1(nxm1("NXM_NX_CT_MARK", 107)), O::no, O::no),
     entry(FieldId::ct_label, "ct_label", {}, 16, 128, M::arbitrary, S::hexadecimal, P::none, RW,
-          MF_MEMBER(ct_label), h1(nxm1(108)), O::no, O::no),
+          MF_MEMBER(ct_label), h1(nxm1("NXM_NX_CT_LABEL", 108)), O::no, O::no),
 
     reg(0), reg(1), reg(2), reg(3), reg(4), reg(5), reg(6), reg(7),
     reg(8), reg(9), reg(10), reg(11), reg(12), reg(13), reg(14), reg(15),
@@ -176,103 +190,103 @@ constexpr std::array<F, kNumFields> kFields = {{
     xxreg(0), xxreg(1), xxreg(2), xxreg(3),
 
     entry(FieldId::eth_src, "eth_src", "dl_src", 6, 48, M::arbitrary, S::ethernet, P::ethernet,
-          RW, MF_MEMBER(eth_src), h2(nxm0(2), oxm(4, OF12)), O::exact, O::bitwise),
+          RW, MF_MEMBER(eth_src), h2(nxm0("NXM_OF_ETH_SRC", 2), oxm("OXM_OF_ETH_SRC", 4, OF12)), O::exact, O::bitwise),
     entry(FieldId::eth_dst, "eth_dst", "dl_dst", 6, 48, M::arbitrary, S::ethernet, P::ethernet,
-          RW, MF_MEMBER(eth_dst), h2(nxm0(1), oxm(3, OF12)), O::exact, O::bitwise),
+          RW, MF_MEMBER(eth_dst), h2(nxm0("NXM_OF_ETH_DST", 1), oxm("OXM_OF_ETH_DST", 3, OF12)), O::exact, O::bitwise),
     entry(FieldId::eth_type, "eth_type", "dl_type", 2, 16, M::none, S::hexadecimal, P::ethernet,
-          RO, MF_MEMBER(eth_type), h2(nxm0(3), oxm(5, OF12)), O::exact, O::exact),
+          RO, MF_MEMBER(eth_type), h2(nxm0("NXM_OF_ETH_TYPE", 3), oxm("OXM_OF_ETH_TYPE", 5, OF12)), O::exact, O::exact),
     entry(FieldId::vlan_tci, "vlan_tci", {}, 2, 16, M::arbitrary, S::hexadecimal, P::ethernet, RW,
-          MF_MEMBER(vlans[0].tci), h1(nxm0(4)), O::exact, O::exact, "vlan_tci"),
+          MF_MEMBER(vlans[0].tci), h1(nxm0("NXM_OF_VLAN_TCI", 4)), O::exact, O::exact, "vlan_tci"),
     entry(FieldId::dl_vlan, "dl_vlan", {}, 2, 12, M::none, S::decimal, P::ethernet, RW,
           part(MF_MEMBER(vlans[0].tci), kVlanVidMask), none_h, O::exact, O::exact, "vlan_tci",
           kVlanVidMask, kVlanCfi, kVlanCfi),
     entry(FieldId::vlan_vid, "vlan_vid", {}, 2, 12, M::arbitrary, S::decimal, P::ethernet, RW,
-          part(MF_MEMBER(vlans[0].tci), kVlanVidMask | kVlanCfi), h1(oxm(6, OF12)), O::exact,
+          part(MF_MEMBER(vlans[0].tci), kVlanVidMask | kVlanCfi), h1(oxm("OXM_OF_VLAN_VID", 6, OF12)), O::exact,
           O::exact, "vlan_tci", kVlanVidMask | kVlanCfi),
     entry(FieldId::dl_vlan_pcp, "dl_vlan_pcp", {}, 1, 3, M::none, S::decimal, P::ethernet, RW,
           part(MF_MEMBER(vlans[0].tci), kVlanPcpMask, kVlanPcpShift), none_h, O::exact, O::exact,
           "vlan_tci", 0x7, kVlanCfi, kVlanCfi),
     entry(FieldId::vlan_pcp, "vlan_pcp", {}, 1, 3, M::none, S::decimal, P::vlan_vid, RW,
-          part(MF_MEMBER(vlans[0].tci), kVlanPcpMask, kVlanPcpShift), h1(oxm(7, OF12)), O::exact,
+          part(MF_MEMBER(vlans[0].tci), kVlanPcpMask, kVlanPcpShift), h1(oxm("OXM_OF_VLAN_PCP", 7, OF12)), O::exact,
           O::exact, "vlan_tci", 0x7, kVlanCfi, kVlanCfi),
     entry(FieldId::mpls_label, "mpls_label", {}, 4, 20, M::none, S::decimal, P::mpls, RW,
-          part(MF_MEMBER(mpls_lse[0]), kMplsLabelMask, kMplsLabelShift), h1(oxm(34, OF12)),
+          part(MF_MEMBER(mpls_lse[0]), kMplsLabelMask, kMplsLabelShift), h1(oxm("OXM_OF_MPLS_LABEL", 34, OF12)),
           O::no, O::exact, {}, 0xfffff),
     entry(FieldId::mpls_tc, "mpls_tc", {}, 1, 3, M::none, S::decimal, P::mpls, RW,
-          part(MF_MEMBER(mpls_lse[0]), kMplsTcMask, kMplsTcShift), h1(oxm(35, OF12)), O::no,
+          part(MF_MEMBER(mpls_lse[0]), kMplsTcMask, kMplsTcShift), h1(oxm("OXM_OF_MPLS_TC", 35, OF12)), O::no,
           O::exact, {}, 0x7),
     entry(FieldId::mpls_bos, "mpls_bos", {}, 1, 1, M::none, S::decimal, P::mpls, RO,
-          part(MF_MEMBER(mpls_lse[0]), kMplsBosMask, kMplsBosShift), h1(oxm(36, OF13)), O::no,
+          part(MF_MEMBER(mpls_lse[0]), kMplsBosMask, kMplsBosShift), h1(oxm("OXM_OF_MPLS_BOS", 36, OF13)), O::no,
           O::no, {}, 0x1),
     entry(FieldId::mpls_ttl, "mpls_ttl", {}, 1, 8, M::none, S::decimal, P::mpls, RW,
-          part(MF_MEMBER(mpls_lse[0]), kMplsTtlMask), h1(nxm1(30)), O::no, O::no),
+          part(MF_MEMBER(mpls_lse[0]), kMplsTtlMask), h1(nxm1("NXM_NX_MPLS_TTL", 30)), O::no, O::no),
 
     entry(FieldId::ipv4_src, "ip_src", "nw_src", 4, 32, M::arbitrary, S::ipv4, P::ipv4, RW,
-          MF_MEMBER(nw_src), h2(nxm0(7), oxm(11, OF12)), O::cidr, O::bitwise, "nw_src"),
+          MF_MEMBER(nw_src), h2(nxm0("NXM_OF_IP_SRC", 7), oxm("OXM_OF_IPV4_SRC", 11, OF12)), O::cidr, O::bitwise, "nw_src"),
     entry(FieldId::ipv4_dst, "ip_dst", "nw_dst", 4, 32, M::arbitrary, S::ipv4, P::ipv4, RW,
-          MF_MEMBER(nw_dst), h2(nxm0(8), oxm(12, OF12)), O::cidr, O::bitwise, "nw_dst"),
+          MF_MEMBER(nw_dst), h2(nxm0("NXM_OF_IP_DST", 8), oxm("OXM_OF_IPV4_DST", 12, OF12)), O::cidr, O::bitwise, "nw_dst"),
     entry(FieldId::ipv6_src, "ipv6_src", {}, 16, 128, M::arbitrary, S::ipv6, P::ipv6, RW,
-          MF_MEMBER(ipv6_src), h2(nxm1(19), oxm(26, OF12)), O::no, O::no),
+          MF_MEMBER(ipv6_src), h2(nxm1("NXM_NX_IPV6_SRC", 19), oxm("OXM_OF_IPV6_SRC", 26, OF12)), O::no, O::no),
     entry(FieldId::ipv6_dst, "ipv6_dst", {}, 16, 128, M::arbitrary, S::ipv6, P::ipv6, RW,
-          MF_MEMBER(ipv6_dst), h2(nxm1(20), oxm(27, OF12)), O::no, O::no),
+          MF_MEMBER(ipv6_dst), h2(nxm1("NXM_NX_IPV6_DST", 20), oxm("OXM_OF_IPV6_DST", 27, OF12)), O::no, O::no),
     entry(FieldId::ipv6_label, "ipv6_label", {}, 4, 20, M::arbitrary, S::hexadecimal, P::ipv6, RW,
-          MF_MEMBER(ipv6_label), h2(nxm1(27), oxm(28, OF12)), O::no, O::no, {}, 0xfffff),
+          MF_MEMBER(ipv6_label), h2(nxm1("NXM_NX_IPV6_LABEL", 27), oxm("OXM_OF_IPV6_FLABEL", 28, OF12)), O::no, O::no, {}, 0xfffff),
     entry(FieldId::ip_proto, "nw_proto", "ip_proto", 1, 8, M::none, S::decimal, P::ip_any, RO,
-          MF_MEMBER(nw_proto), h2(nxm0(6), oxm(10, OF12)), O::exact, O::exact, "nw_proto"),
+          MF_MEMBER(nw_proto), h2(nxm0("NXM_OF_IP_PROTO", 6), oxm("OXM_OF_IP_PROTO", 10, OF12)), O::exact, O::exact, "nw_proto"),
     entry(FieldId::ip_dscp, "nw_tos", {}, 1, 8, M::none, S::decimal, P::ip_any, RW,
-          part(MF_MEMBER(nw_tos), kIpDscpMask), h1(nxm0(5)), O::exact, O::exact, "dscp",
+          part(MF_MEMBER(nw_tos), kIpDscpMask), h1(nxm0("NXM_OF_IP_TOS", 5)), O::exact, O::exact, "dscp",
           kIpDscpMask),
     entry(FieldId::ip_dscp_shifted, "ip_dscp", {}, 1, 6, M::none, S::decimal, P::ip_any, RW,
-          part(MF_MEMBER(nw_tos), kIpDscpMask, 2), h1(oxm(8, OF12)), O::exact, O::exact, "dscp",
+          part(MF_MEMBER(nw_tos), kIpDscpMask, 2), h1(oxm("OXM_OF_IP_DSCP", 8, OF12)), O::exact, O::exact, "dscp",
           kIpDscpMask >> 2),
     entry(FieldId::ip_ecn, "nw_ecn", "ip_ecn", 1, 2, M::none, S::decimal, P::ip_any, RW,
-          part(MF_MEMBER(nw_tos), kIpEcnMask), h2(nxm1(28), oxm(9, OF12)), O::no, O::exact, {},
+          part(MF_MEMBER(nw_tos), kIpEcnMask), h2(nxm1("NXM_NX_IP_ECN", 28), oxm("OXM_OF_IP_ECN", 9, OF12)), O::no, O::exact, {},
           kIpEcnMask),
     entry(FieldId::ip_ttl, "nw_ttl", {}, 1, 8, M::none, S::decimal, P::ip_any, RW,
-          MF_MEMBER(nw_ttl), h1(nxm1(29)), O::no, O::no),
+          MF_MEMBER(nw_ttl), h1(nxm1("NXM_NX_IP_TTL", 29)), O::no, O::no),
     entry(FieldId::ip_frag, "ip_frag", "nw_frag", 1, 2, M::arbitrary, S::frag, P::ip_any, RO,
-          part(MF_MEMBER(nw_frag), kFragMask), h1(nxm1(26)), O::no, O::no, {}, kFragMask),
+          part(MF_MEMBER(nw_frag), kFragMask), h1(nxm1("NXM_NX_IP_FRAG", 26)), O::no, O::no, {}, kFragMask),
     entry(FieldId::arp_op, "arp_op", {}, 2, 16, M::none, S::decimal, P::arp, RW,
-          part(MF_MEMBER(nw_proto), 0xff), h2(nxm0(15), oxm(21, OF12)), O::exact, O::exact,
+          part(MF_MEMBER(nw_proto), 0xff), h2(nxm0("NXM_OF_ARP_OP", 15), oxm("OXM_OF_ARP_OP", 21, OF12)), O::exact, O::exact,
           "nw_proto", 0xff),
     entry(FieldId::arp_spa, "arp_spa", {}, 4, 32, M::arbitrary, S::ipv4, P::arp, RW,
-          MF_MEMBER(nw_src), h2(nxm0(16), oxm(22, OF12)), O::cidr, O::bitwise, "nw_src"),
+          MF_MEMBER(nw_src), h2(nxm0("NXM_OF_ARP_SPA", 16), oxm("OXM_OF_ARP_SPA", 22, OF12)), O::cidr, O::bitwise, "nw_src"),
     entry(FieldId::arp_tpa, "arp_tpa", {}, 4, 32, M::arbitrary, S::ipv4, P::arp, RW,
-          MF_MEMBER(nw_dst), h2(nxm0(17), oxm(23, OF12)), O::cidr, O::bitwise, "nw_dst"),
+          MF_MEMBER(nw_dst), h2(nxm0("NXM_OF_ARP_TPA", 17), oxm("OXM_OF_ARP_TPA", 23, OF12)), O::cidr, O::bitwise, "nw_dst"),
     entry(FieldId::arp_sha, "arp_sha", {}, 6, 48, M::arbitrary, S::ethernet, P::arp, RW,
-          MF_MEMBER(arp_sha), h2(nxm1(17), oxm(24, OF12)), O::no, O::no, "arp_sha"),
+          MF_MEMBER(arp_sha), h2(nxm1("NXM_NX_ARP_SHA", 17), oxm("OXM_OF_ARP_SHA", 24, OF12)), O::no, O::no, "arp_sha"),
     entry(FieldId::arp_tha, "arp_tha", {}, 6, 48, M::arbitrary, S::ethernet, P::arp, RW,
-          MF_MEMBER(arp_tha), h2(nxm1(18), oxm(25, OF12)), O::no, O::no, "arp_tha"),
+          MF_MEMBER(arp_tha), h2(nxm1("NXM_NX_ARP_THA", 18), oxm("OXM_OF_ARP_THA", 25, OF12)), O::no, O::no, "arp_tha"),
 
     entry(FieldId::tcp_src, "tcp_src", "tp_src", 2, 16, M::arbitrary, S::decimal, P::tcp, RW,
-          MF_MEMBER(tp_src), h2(nxm0(9), oxm(13, OF12)), O::exact, O::exact, "tp_src"),
+          MF_MEMBER(tp_src), h2(nxm0("NXM_OF_TCP_SRC", 9), oxm("OXM_OF_TCP_SRC", 13, OF12)), O::exact, O::exact, "tp_src"),
     entry(FieldId::tcp_dst, "tcp_dst", "tp_dst", 2, 16, M::arbitrary, S::decimal, P::tcp, RW,
-          MF_MEMBER(tp_dst), h2(nxm0(10), oxm(14, OF12)), O::exact, O::exact, "tp_dst"),
+          MF_MEMBER(tp_dst), h2(nxm0("NXM_OF_TCP_DST", 10), oxm("OXM_OF_TCP_DST", 14, OF12)), O::exact, O::exact, "tp_dst"),
     entry(FieldId::tcp_flags, "tcp_flags", {}, 2, 12, M::arbitrary, S::tcp_flags, P::tcp, RO,
-          MF_MEMBER(tcp_flags), h3(nxm1(34), onf_exp(42, OF13), oxm(42, OF15)), O::no, O::no, {},
+          MF_MEMBER(tcp_flags), h3(nxm1("NXM_NX_TCP_FLAGS", 34), onf_exp("ONFOXM_ET_TCP_FLAGS", 42, OF13), oxm("OXM_OF_TCP_FLAGS", 42, OF15)), O::no, O::no, {},
           kTcpFlagsMask),
     entry(FieldId::udp_src, "udp_src", {}, 2, 16, M::arbitrary, S::decimal, P::udp, RW,
-          MF_MEMBER(tp_src), h2(nxm0(11), oxm(15, OF12)), O::exact, O::exact, "tp_src"),
+          MF_MEMBER(tp_src), h2(nxm0("NXM_OF_UDP_SRC", 11), oxm("OXM_OF_UDP_SRC", 15, OF12)), O::exact, O::exact, "tp_src"),
     entry(FieldId::udp_dst, "udp_dst", {}, 2, 16, M::arbitrary, S::decimal, P::udp, RW,
-          MF_MEMBER(tp_dst), h2(nxm0(12), oxm(16, OF12)), O::exact, O::exact, "tp_dst"),
+          MF_MEMBER(tp_dst), h2(nxm0("NXM_OF_UDP_DST", 12), oxm("OXM_OF_UDP_DST", 16, OF12)), O::exact, O::exact, "tp_dst"),
     entry(FieldId::sctp_src, "sctp_src", {}, 2, 16, M::arbitrary, S::decimal, P::sctp, RW,
-          MF_MEMBER(tp_src), h1(oxm(17, OF12)), O::no, O::exact, "tp_src"),
+          MF_MEMBER(tp_src), h1(oxm("OXM_OF_SCTP_SRC", 17, OF12)), O::no, O::exact, "tp_src"),
     entry(FieldId::sctp_dst, "sctp_dst", {}, 2, 16, M::arbitrary, S::decimal, P::sctp, RW,
-          MF_MEMBER(tp_dst), h1(oxm(18, OF12)), O::no, O::exact, "tp_dst"),
+          MF_MEMBER(tp_dst), h1(oxm("OXM_OF_SCTP_DST", 18, OF12)), O::no, O::exact, "tp_dst"),
     entry(FieldId::icmpv4_type, "icmp_type", {}, 1, 8, M::none, S::decimal, P::icmpv4, RW,
-          MF_MEMBER(tp_src), h2(nxm0(13), oxm(19, OF12)), O::exact, O::exact, "tp_src"),
+          MF_MEMBER(tp_src), h2(nxm0("NXM_OF_ICMP_TYPE", 13), oxm("OXM_OF_ICMPV4_TYPE", 19, OF12)), O::exact, O::exact, "tp_src"),
     entry(FieldId::icmpv4_code, "icmp_code", {}, 1, 8, M::none, S::decimal, P::icmpv4, RW,
-          MF_MEMBER(tp_dst), h2(nxm0(14), oxm(20, OF12)), O::exact, O::exact, "tp_dst"),
+          MF_MEMBER(tp_dst), h2(nxm0("NXM_OF_ICMP_CODE", 14), oxm("OXM_OF_ICMPV4_CODE", 20, OF12)), O::exact, O::exact, "tp_dst"),
     entry(FieldId::icmpv6_type, "icmpv6_type", {}, 1, 8, M::none, S::decimal, P::icmpv6, RW,
-          MF_MEMBER(tp_src), h2(nxm1(21), oxm(29, OF12)), O::no, O::no, "tp_src"),
+          MF_MEMBER(tp_src), h2(nxm1("NXM_NX_ICMPV6_TYPE", 21), oxm("OXM_OF_ICMPV6_TYPE", 29, OF12)), O::no, O::no, "tp_src"),
     entry(FieldId::icmpv6_code, "icmpv6_code", {}, 1, 8, M::none, S::decimal, P::icmpv6, RW,
-          MF_MEMBER(tp_dst), h2(nxm1(22), oxm(30, OF12)), O::no, O::no, "tp_dst"),
+          MF_MEMBER(tp_dst), h2(nxm1("NXM_NX_ICMPV6_CODE", 22), oxm("OXM_OF_ICMPV6_CODE", 30, OF12)), O::no, O::no, "tp_dst"),
     entry(FieldId::nd_target, "nd_target", {}, 16, 128, M::arbitrary, S::ipv6, P::nd, RW,
-          MF_MEMBER(nd_target), h2(nxm1(23), oxm(31, OF12)), O::no, O::no),
+          MF_MEMBER(nd_target), h2(nxm1("NXM_NX_ND_TARGET", 23), oxm("OXM_OF_IPV6_ND_TARGET", 31, OF12)), O::no, O::no),
     entry(FieldId::nd_sll, "nd_sll", {}, 6, 48, M::arbitrary, S::ethernet, P::nd_solicit, RW,
-          MF_MEMBER(arp_sha), h2(nxm1(24), oxm(32, OF12)), O::no, O::no, "arp_sha"),
+          MF_MEMBER(arp_sha), h2(nxm1("NXM_NX_ND_SLL", 24), oxm("OXM_OF_IPV6_ND_SLL", 32, OF12)), O::no, O::no, "arp_sha"),
     entry(FieldId::nd_tll, "nd_tll", {}, 6, 48, M::arbitrary, S::ethernet, P::nd_advert, RW,
-          MF_MEMBER(arp_tha), h2(nxm1(25), oxm(33, OF12)), O::no, O::no, "arp_tha"),
+          MF_MEMBER(arp_tha), h2(nxm1("NXM_NX_ND_TLL", 25), oxm("OXM_OF_IPV6_ND_TLL", 33, OF12)), O::no, O::no, "arp_tha"),
 }};
 
 #undef MF_MEMBER
@@ -405,7 +419,7 @@ constexpr bool headers_unique_and_sorted()
         for (const OxmHeader& h : hs) {
             if (!h.present)
                 continue;
-            if (h.is_experimenter() != (h.experimenter != 0))
+            if (h.is_experimenter() != (h.experimenter != 0) || h.name.empty())
                 return false;
             for (size_t j = 0; j < kFields.size(); ++j)
                 for (const OxmHeader& g : kFields[j].headers)
@@ -468,6 +482,7 @@ uint32_t storage_to_ofp11(uint64_t s)
 struct Tables {
     std::unordered_map<std::string_view, const F*> by_name;
     std::unordered_map<uint64_t, const F*> by_header;
+    std::unordered_map<std::string_view, NamedHeader> by_header_name;
     std::array<Flow, kNumFields> storage_masks{};
 
     static uint64_t header_key(uint16_t cls, uint8_t fld, uint32_t exp)
@@ -482,8 +497,10 @@ struct Tables {
             if (!f.extra_name.empty())
                 by_name.emplace(f.extra_name, &f);
             for (const OxmHeader& h : f.headers)
-                if (h.present)
+                if (h.present) {
                     by_header.emplace(header_key(h.oxm_class, h.oxm_field, h.experimenter), &f);
+                    by_header_name.emplace(h.name, NamedHeader{&f, h});
+                }
             Flow& m = storage_masks[f.index()];
             if (f.wide())
                 std::memset(m.bytes() + f.loc.offset, 0xff, f.loc.size);
@@ -517,6 +534,15 @@ const FieldDesc* field_by_header(uint16_t oxm_class, uint8_t oxm_field, uint32_t
     const auto& m = tables().by_header;
     auto it = m.find(Tables::header_key(oxm_class, oxm_field, experimenter));
     return it == m.end() ? nullptr : it->second;
+}
+
+std::optional<NamedHeader> header_by_name(std::string_view name)
+{
+    const auto& m = tables().by_header_name;
+    auto it = m.find(name);
+    if (it == m.end())
+        return std::nullopt;
+    return it->second;
 }
 
 std::optional<OxmHeader> field_header(FieldId id, uint8_t of_version)

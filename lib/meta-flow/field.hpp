@@ -89,6 +89,7 @@ enum class Codec : uint8_t { plain, ofp11_port };
 
 // An NXM or OXM header (without length and has-mask bit).
 struct OxmHeader {
+    std::string_view name;      // as Open vSwitch spells it: "NXM_OF_ETH_DST", "OXM_OF_IPV4_SRC"
     uint16_t oxm_class = 0;     // 0x0000/0x0001 NXM, 0x8000 basic, 0x8001 packet regs,
                                 // 0xffff experimenter
     uint8_t oxm_field = 0;
@@ -98,7 +99,11 @@ struct OxmHeader {
     bool present = false;
 
     constexpr bool is_experimenter() const { return oxm_class == 0xffff; }
-    friend constexpr bool operator==(const OxmHeader&, const OxmHeader&) = default;
+    friend constexpr bool operator==(const OxmHeader& a, const OxmHeader& b)
+    {
+        return a.oxm_class == b.oxm_class && a.oxm_field == b.oxm_field &&
+               a.experimenter == b.experimenter && a.present == b.present;
+    }
 };
 
 constexpr uint32_t kNxExperimenter = 0x00002320;   // Nicira
@@ -143,6 +148,12 @@ const FieldDesc& field(FieldId id);
 const FieldDesc* field_by_name(std::string_view name);
 // By NXM/OXM header (class, field, experimenter); nullptr if unknown.
 const FieldDesc* field_by_header(uint16_t oxm_class, uint8_t oxm_field, uint32_t experimenter);
+// By NXM/OXM header name ("NXM_OF_ETH_DST"); the field and its header.
+struct NamedHeader {
+    const FieldDesc* field;
+    OxmHeader header;
+};
+std::optional<NamedHeader> header_by_name(std::string_view name);
 // The header to use for `id` in a given OpenFlow version (0 = NXM): NXM
 // legacy headers are preferred for 0, else the newest OXM not newer than
 // the version.  Empty if the field has no header at all.

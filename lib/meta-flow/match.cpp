@@ -78,6 +78,11 @@ void Match::set_masked(FieldId id, const Value& value, const Value& mask)
     }
     if (f.maskable == Maskable::none)
         throw Error("field " + std::string(f.name) + " does not support masking");
+    if (id == FieldId::ipv6_label && (mask.to_uint(4) & f.valid_bits) == f.valid_bits) {
+        // Open vSwitch treats a mask covering the 20 label bits as exact.
+        set(id, value);
+        return;
+    }
     if (f.wide()) {
         for (size_t i = 0; i < f.loc.size; ++i) {
             flow_.bytes()[f.loc.offset + i] = value.b[i] & mask.b[i];
