@@ -68,8 +68,7 @@ struct Emitter {
             w.put(OVS_TUNNEL_KEY_ATTR_IPV6_SRC, data.tun_ipv6_src.b, 16);
         if (!key.tun_ipv6_dst.is_zero())
             w.put(OVS_TUNNEL_KEY_ATTR_IPV6_DST, data.tun_ipv6_dst.b, 16);
-        if (key.tun_tos || data.tun_tos)
-            w.put_u8(OVS_TUNNEL_KEY_ATTR_TOS, data.tun_tos);
+        w.put_u8(OVS_TUNNEL_KEY_ATTR_TOS, data.tun_tos);  // always, so a mask can name it
         w.put_u8(OVS_TUNNEL_KEY_ATTR_TTL, data.tun_ttl);
         if (df & kTunFlagDontFragment)
             w.put_flag(OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT);
