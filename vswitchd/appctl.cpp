@@ -117,7 +117,8 @@ void register_appctl(common::UnixctlServer& s, Switch& sw, std::function<void(bo
         return Reply::success(out);
     });
     s.add("memory/show", "", 0, 0, [&sw](const Args&) {
-        size_t ports = 0, flows = 0;
+        size_t ports = 0, flows = 0, macs = 0;
+        for (const auto& [_, b] : sw.bridges()) macs += b->mac().size();
         for (const auto& [b, dp] : sw.reconciler().datapaths()) {
             ports += dp.vports.size();
             try {
@@ -126,10 +127,58 @@ void register_appctl(common::UnixctlServer& s, Switch& sw, std::function<void(bo
             }
         }
         char line[256];
-        std::snprintf(line, sizeof line, "bridges:%zu datapaths:%zu flows:%zu idl-cells-Open_vSwitch:%zu ports:%zu\n",
+        std::snprintf(line, sizeof line, "bridges:%zu datapaths:%zu flows:%zu idl-cells-Open_vSwitch:%zu mac-entries:%zu ports:%zu\n",
                       sw.config().bridges.size(), sw.reconciler().datapaths().size(), flows,
-                      idl_cells(sw.idl()), ports);
+                      idl_cells(sw.idl()), macs, ports);
         return Reply::success(line);
+    });
+    s.add("fdb/show", "bridge", 1, 1, [&sw](const Args& a) {
+        Bridge* br = sw.bridge(a[0]);
+        if (!br) return Reply::failure("no such bridge");
+        return Reply::success(br->format_fdb(Clock::now()));
+    });
+    s.add("fdb/flush", "[bridge]", 0, 1, [&sw](const Args& a) {
+        if (!a.empty()) {
+            Bridge* br = sw.bridge(a[0]);
+            if (!br) return Reply::failure("no such bridge");
+            br->mac().flush();
+        } else {
+            for (const auto& [_, b] : sw.bridges()) b->mac().flush();
+        }
+        sw.schedule_revalidation();
+        return Reply::success("table successfully flushed\n");
+    });
+    s.add("bridge/reconnect", "[bridge]", 0, 1, [&sw](const Args& a) {
+        // Reconnects a bridge's OpenFlow controller connections; there are
+        // none until OpenFlow is built (issue 10), so this only checks the
+        // bridge exists.
+        if (!a.empty() && !sw.bridge(a[0])) return Reply::failure("no such bridge");
+        return Reply::success();
+    });
+    s.add("upcall/show", "", 0, 0, [&sw](const Args&) {
+        const auto& st = sw.upcall_handler().stats();
+        size_t flows = 0;
+        for (const auto& [_, b] : sw.bridges()) flows += b->ukeys().size();
+        char line[512];
+        std::snprintf(line, sizeof line,
+                      "%s:\n  flows         : (current %zu) (limit %zu)\n"
+                      "  upcalls       : %llu (flows installed %llu, packets sent %llu)\n"
+                      "  bad keys      : %llu\n  failed        : %llu\n  over limit    : %llu\n"
+                      "  revalidations : %llu\n",
+                      sw.dpif().type() == "dummy" ? "dummy" : "system", flows, sw.config().flow_limit,
+                      static_cast<unsigned long long>(st.upcalls), static_cast<unsigned long long>(st.flows),
+                      static_cast<unsigned long long>(st.executed), static_cast<unsigned long long>(st.bad_key),
+                      static_cast<unsigned long long>(st.failed), static_cast<unsigned long long>(st.over_limit),
+                      static_cast<unsigned long long>(sw.revalidator().passes()));
+        return Reply::success(line);
+    });
+    s.add("revalidator/wait", "", 0, 0, [&sw](const Args&) {
+        sw.revalidate_now();
+        return Reply::success();
+    });
+    s.add("revalidator/purge", "", 0, 0, [&sw](const Args&) {
+        sw.purge_flows();
+        return Reply::success();
     });
     s.add("coverage/show", "", 0, 0, [](const Args&) { return Reply::success(coverage::show()); });
     s.add("coverage/read-counter", "COUNTER", 1, 1, [](const Args& a) {

@@ -4,6 +4,8 @@
 //   dpif/show                   datapaths, their counters and ports
 //   dpif/dump-dps               datapath names
 //   dpif/dump-flows [-m] BRIDGE the flows in a bridge's datapath
+//   fdb/show BRIDGE, fdb/flush [BRIDGE], bridge/reconnect [BRIDGE]
+//   upcall/show, revalidator/wait, revalidator/purge
 //   memory/show, coverage/show, coverage/read-counter COUNTER
 //
 // With the dummy datapath, also the test hooks that stand in for devices

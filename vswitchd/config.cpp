@@ -74,6 +74,7 @@ Config read_config(const Replica& r) {
     c.max_idle = std::chrono::milliseconds(int_option<long long>(oc, "max-idle", 10000, 500, 1LL << 40));
     c.stats_interval = std::chrono::milliseconds(
         int_option<long long>(oc, "stats-update-interval", 5000, 5000, 1LL << 40));
+    c.flow_limit = int_option<size_t>(oc, "flow-limit", 200000, 0, 1LL << 32);
 
     std::set<std::string> iface_names, port_names;
     for (const Row* br : referenced(r, *root, "bridges", "Bridge")) {
@@ -89,6 +90,7 @@ Config read_config(const Replica& r) {
         for (const Row* ctl : referenced(r, *br, "controller", "Controller"))
             b.controllers.push_back(ctl->string("target"));
         auto boc = br->smap("other_config");
+        b.forward_bpdu = boc.count("forward-bpdu") && boc.at("forward-bpdu") == "true";
         b.mac_aging = std::chrono::seconds(int_option<long long>(
             boc, "mac-aging-time", MacLearning::kDefaultAging.count(), 1, 1LL << 31));
         b.mac_table_size = int_option<size_t>(boc, "mac-table-size", MacLearning::kDefaultMaxEntries, 1,

@@ -53,6 +53,7 @@ struct BridgeConfig {
     std::string name;
     std::string datapath_type;                 // "", "system", "netdev", ...
     bool fail_secure = false;                  // fail_mode=secure
+    bool forward_bpdu = false;                 // other_config:forward-bpdu
     std::vector<std::string> controllers;      // Controller.target of each controller
     std::chrono::seconds mac_aging = MacLearning::kDefaultAging;
     size_t mac_table_size = MacLearning::kDefaultMaxEntries;
@@ -70,6 +71,7 @@ struct Config {
     int64_t next_cfg = 0;
     std::chrono::milliseconds max_idle{10000};           // other_config:max-idle
     std::chrono::milliseconds stats_interval{5000};      // other_config:stats-update-interval
+    size_t flow_limit = 200000;                          // other_config:flow-limit
     std::map<std::string, BridgeConfig> bridges;         // by name
     std::vector<std::string> warnings;
 

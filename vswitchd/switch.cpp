@@ -11,7 +11,6 @@
 VLOG_DEFINE_THIS_MODULE(bridge);
 
 COVERAGE_DEFINE(bridge_reconfigure);
-COVERAGE_DEFINE(upcall_received);
 
 namespace vswitchd {
 
@@ -42,11 +41,20 @@ Switch::Switch(asio::io_context& io, std::unique_ptr<dpif::Dpif> dpif, const std
       upcall_fd_(io, dup_fd(upcalls_->fd())),
       vport_fd_(io, dup_fd(vport_events_->fd())),
       rec_(*dpif_, {upcalls_->port_id()}),
+      handler_(*dpif_, [this](int ifindex) { return bridge_by_ifindex(ifindex); }),
+      revalidator_(*dpif_),
+      revalidate_timer_(io),
       status_(idl_),
       stats_timer_(io),
       coverage_timer_(io),
       retry_timer_(io),
       alive_(std::make_shared<bool>(true)) {
+    handler_.count_flows = [this] {
+        size_t n = 0;
+        for (const auto& [_, b] : bridges_) n += b->ukeys().size();
+        return n;
+    };
+    handler_.on_learned = [this](Bridge&) { schedule_revalidation(); };
     if (dpif_->type() != "dummy") {
         try {
             links_ = std::make_unique<LinkMonitor>(io, [this] { schedule_reconfigure(); });
@@ -69,6 +77,7 @@ void Switch::start() {
     arm_vport_events();
     arm_stats_timer();
     arm_coverage_timer();
+    arm_revalidate_timer(std::chrono::milliseconds(1000));
 }
 
 void Switch::shutdown(bool cleanup) {
@@ -77,6 +86,7 @@ void Switch::shutdown(bool cleanup) {
     stats_timer_.cancel();
     coverage_timer_.cancel();
     retry_timer_.cancel();
+    revalidate_timer_.cancel();
     upcall_fd_.cancel();
     vport_fd_.cancel();
 }
@@ -118,9 +128,10 @@ void Switch::reconfigure() {
                 VLOG_WARN("port %s: %s", p.name.c_str(), p.vlan_warning.c_str());
                 warned_.insert(p.vlan_warning);
             }
-    rec_.apply(config_);
+    Reconciler::Outcome outcome = rec_.apply(config_);
+    update_bridges();
     applied_cfg_ = config_.next_cfg;
-    refresh_status(false);
+    refresh_status(!outcome.changed.empty());
 
     // Interfaces that could not be added are retried now and then, in case
     // no notification says their device appeared.
@@ -155,13 +166,84 @@ void Switch::arm_upcalls() {
 }
 
 void Switch::handle_upcalls() {
-    // A bounded batch per turn, so the database and timers keep their turn.
-    for (int n = 0; n < 64; ++n) {
-        std::optional<dpif::Upcall> u = upcalls_->recv();
-        if (!u) break;
-        COVERAGE_INC(upcall_received);
-        ++n_upcalls_;
+    // Bounded batches per turn, so the database and timers keep their turn.
+    std::vector<dpif::Upcall> batch;
+    for (int round = 0; round < 4; ++round) {
+        batch.clear();
+        while (batch.size() < 64) {
+            std::optional<dpif::Upcall> u = upcalls_->recv();
+            if (!u) break;
+            batch.push_back(std::move(*u));
+        }
+        if (batch.empty()) return;
+        handler_.handle(batch, Clock::now());
+        if (batch.size() < 64) return;
     }
+}
+
+Bridge* Switch::bridge(const std::string& name) {
+    auto it = bridges_.find(name);
+    return it == bridges_.end() ? nullptr : it->second.get();
+}
+
+Bridge* Switch::bridge_by_ifindex(int ifindex) {
+    for (auto& [_, b] : bridges_)
+        if (b->dp_ifindex() == ifindex) return b.get();
+    return nullptr;
+}
+
+void Switch::update_bridges() {
+    bool changed = false;
+    for (auto it = bridges_.begin(); it != bridges_.end();) {
+        if (config_.bridges.count(it->first) && rec_.datapath(it->first)) {
+            ++it;
+        } else {
+            it = bridges_.erase(it);
+        }
+    }
+    for (const auto& [name, b] : config_.bridges) {
+        if (!rec_.datapath(name)) continue;
+        auto& br = bridges_[name];
+        if (!br) br = std::make_unique<Bridge>(name);
+        changed |= br->configure(b, rec_);
+    }
+    handler_.set_flow_limit(config_.flow_limit);
+    if (changed) schedule_revalidation();
+}
+
+void Switch::arm_revalidate_timer(std::chrono::milliseconds after) {
+    next_revalidation_ = Clock::now() + after;
+    revalidate_timer_.expires_at(next_revalidation_);
+    std::weak_ptr<bool> alive = alive_;
+    revalidate_timer_.async_wait([this, alive](const boost::system::error_code& ec) {
+        if (ec || alive.expired() || stopping_) return;
+        revalidate_now();
+    });
+}
+
+void Switch::schedule_revalidation() {
+    // Soon, but not more often than every 100 ms, whatever the upcall rate.
+    auto when = std::max(Clock::now(), last_revalidation_ + std::chrono::milliseconds(100));
+    if (when + std::chrono::milliseconds(5) < next_revalidation_)
+        arm_revalidate_timer(std::chrono::duration_cast<std::chrono::milliseconds>(when - Clock::now()));
+}
+
+void Switch::revalidate_now() {
+    last_revalidation_ = Clock::now();
+    bool again = false;
+    for (auto& [_, b] : bridges_) {
+        Revalidator::Pass p = revalidator_.run(*b, Clock::now(), config_.max_idle);
+        again |= p.learned;
+    }
+    // A pass that changed the MAC table leaves flows translated before the
+    // change: another pass soon.
+    arm_revalidate_timer(again ? std::chrono::milliseconds(100) : std::chrono::milliseconds(1000));
+}
+
+size_t Switch::purge_flows() {
+    size_t n = 0;
+    for (auto& [_, b] : bridges_) n += revalidator_.purge(*b);
+    return n;
 }
 
 void Switch::arm_vport_events() {

@@ -17,16 +17,21 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <map>
+#include <set>
 #include <string>
 
 #include <boost/asio.hpp>
 
 #include "dpif/dpif.hpp"
 #include "ovsdb/idl/idl.hpp"
+#include "vswitchd/bridge.hpp"
 #include "vswitchd/config.hpp"
 #include "vswitchd/link_monitor.hpp"
 #include "vswitchd/reconciler.hpp"
+#include "vswitchd/revalidator.hpp"
 #include "vswitchd/status.hpp"
+#include "vswitchd/upcall.hpp"
 
 namespace vswitchd {
 
@@ -56,7 +61,18 @@ public:
     const Config& config() const { return config_; }
     const Reconciler& reconciler() const { return rec_; }
     uint64_t reconfigures() const { return n_reconfigures_; }
-    uint64_t upcalls() const { return n_upcalls_; }
+    const UpcallHandler& upcall_handler() const { return handler_; }
+    const Revalidator& revalidator() const { return revalidator_; }
+
+    // Forwarding state per bridge (by name).
+    const std::map<std::string, std::unique_ptr<Bridge>>& bridges() const { return bridges_; }
+    Bridge* bridge(const std::string& name);
+    // Run a revalidation pass of every bridge soon (after a MAC table or
+    // configuration change), and at once (revalidator/wait, tests).
+    void schedule_revalidation();
+    void revalidate_now();
+    // Deletes every datapath flow (revalidator/purge).
+    size_t purge_flows();
 
 private:
     void reconfigure();
@@ -67,6 +83,9 @@ private:
     void arm_coverage_timer();
     void handle_upcalls();
     void handle_vport_events();
+    void update_bridges();
+    void arm_revalidate_timer(std::chrono::milliseconds after);
+    Bridge* bridge_by_ifindex(int ifindex);
 
     asio::io_context& io_;
     std::unique_ptr<dpif::Dpif> dpif_;
@@ -77,6 +96,12 @@ private:
     asio::posix::stream_descriptor vport_fd_;
     std::unique_ptr<LinkMonitor> links_;
     Reconciler rec_;
+    std::map<std::string, std::unique_ptr<Bridge>> bridges_;
+    UpcallHandler handler_;
+    Revalidator revalidator_;
+    asio::steady_timer revalidate_timer_;
+    Clock::time_point next_revalidation_;
+    Clock::time_point last_revalidation_;
     StatusWriter status_;
     Config config_;
     std::optional<int64_t> applied_cfg_;
@@ -88,7 +113,6 @@ private:
     bool stopping_ = false;
     std::set<std::string> warned_;
     uint64_t n_reconfigures_ = 0;
-    uint64_t n_upcalls_ = 0;
     std::shared_ptr<bool> alive_;
 };
 

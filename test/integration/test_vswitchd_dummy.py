@@ -238,8 +238,9 @@ def test_appctl_commands(ours):
     v(db, "add-br", "br0", "--", "add-port", "br0", "p1")
     assert sw.appctl("version").stdout.startswith("ovs-vswitchd (vswitch) ")
     cmds = sw.appctl("list-commands").stdout
-    for c in ("exit", "dpif/show", "dpif/dump-flows", "memory/show", "coverage/show",
-              "vlog/set", "vlog/list"):
+    for c in ("exit", "dpif/show", "dpif/dump-flows", "fdb/show", "fdb/flush", "memory/show",
+              "coverage/show", "bridge/reconnect", "vlog/set", "vlog/list", "upcall/show",
+              "revalidator/wait", "revalidator/purge"):
         assert f"  {c} " in cmds or f"  {c}\n" in cmds, c
     sw.appctl("vlog/set", "reconciler:file:dbg")
     assert any(l.split()[0] == "reconciler" and l.split()[-1] == "DBG"
@@ -250,8 +251,10 @@ def test_appctl_commands(ours):
     assert cov.startswith("Event coverage, avg rate over last: 5 seconds")
     assert "dpif_port_add" in cov and "bridge_reconfigure" in cov
     assert sw.appctl("dpif/dump-dps").stdout == "dummy@br0\n"
-    p = sw.appctl("dpif/dump-flows", "nobr", check=False)
-    assert p.returncode == 2 and "no such bridge" in p.stderr
+    for cmd in ("dpif/dump-flows", "fdb/show", "fdb/flush", "bridge/reconnect"):
+        p = sw.appctl(cmd, "nobr", check=False)
+        assert p.returncode == 2 and "no such bridge" in p.stderr, cmd
+    assert sw.appctl("bridge/reconnect", "br0").returncode == 0
     p = sw.appctl("no/such-command", check=False)
     assert p.returncode == 2 and "is not a valid command" in p.stderr
     p = sw.appctl("netdev-dummy/receive", "nope", "00", check=False)

@@ -1,0 +1,52 @@
+#include "vswitchd/odp_actions.hpp"
+
+#include <linux/openvswitch.h>
+
+namespace vswitchd {
+
+namespace {
+
+constexpr uint16_t kCfi = 0x1000;
+constexpr uint16_t kVidMask = 0x0fff;
+constexpr uint16_t kPcpMask = 0xe000;
+
+}  // namespace
+
+void OdpActions::output(uint32_t port) {
+    w_.put_u32(OVS_ACTION_ATTR_OUTPUT, port);
+    ++outputs_;
+}
+
+void OdpActions::push_vlan(uint16_t tci, uint16_t tpid) {
+    ovs_action_push_vlan pv{};
+    uint16_t t = static_cast<uint16_t>(tci | kCfi);
+    // Network byte order.
+    pv.vlan_tpid = static_cast<uint16_t>((tpid >> 8) | (tpid << 8));
+    pv.vlan_tci = static_cast<uint16_t>((t >> 8) | (t << 8));
+    w_.put(OVS_ACTION_ATTR_PUSH_VLAN, &pv, sizeof pv);
+    tci_ = t;
+}
+
+void OdpActions::pop_vlan() {
+    w_.put_flag(OVS_ACTION_ATTR_POP_VLAN);
+    tci_ = 0;
+}
+
+void OdpActions::output_vlan(uint32_t port, uint16_t vid) {
+    if (!pcp_known_) {
+        pcp_bits_ = tci_ & kPcpMask;
+        pcp_known_ = true;
+    }
+    const bool tagged = tci_ & kCfi;
+    if (vid == 0) {
+        if (tagged) pop_vlan();
+    } else if (!tagged) {
+        push_vlan(static_cast<uint16_t>(pcp_bits_ | vid));
+    } else if ((tci_ & kVidMask) != vid) {
+        pop_vlan();
+        push_vlan(static_cast<uint16_t>(pcp_bits_ | vid));
+    }
+    output(port);
+}
+
+}  // namespace vswitchd
