@@ -108,9 +108,11 @@ class BootTree:
         return run([exe, f"--db=unix:{self.sock}", "--timeout=10", "--no-wait"] + list(args),
                    check=check)
 
+    PIDFILES = {"ovsdb-server": "ovsdb-server.pid", "vswitchd": "ovs-vswitchd.pid"}
+
     def pid(self, daemon):
         try:
-            return int((self.rundir / f"{daemon}.pid").read_text().strip())
+            return int((self.rundir / self.PIDFILES[daemon]).read_text().strip())
         except (OSError, ValueError):
             return None
 

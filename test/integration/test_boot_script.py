@@ -307,8 +307,24 @@ def test_full_start_with_vswitchd(full_tree):
     tree = full_tree
     tree.create_db()
     tree.transact(*stale_boot_ops(f"ptcp:{free_port()}:127.0.0.1"))
+    # The host has no datapath module: without one vswitchd refuses to start,
+    # and the script says so.
+    rc, out = tree.script("start")
+    assert rc == 1, out
+    assert "ovs_datapath' not found" in out and "error: vswitchd did not start" in out, out
+    assert tree.script("stop")[0] == 0
+    # vswitchd's in-process dummy datapath here; the kernel's in the VM test.
+    tree.sysconfig(VSWITCHD_OPTIONS="--dpif=dummy")
     rc, out = tree.script("start")
     assert rc == 0, out
+    cmdline = Path(f"/proc/{tree.pid('vswitchd')}/cmdline").read_bytes().split(b"\0")
+    assert b"--dpif=dummy" in cmdline
+    pid = tree.pid("vswitchd")
+    assert (tree.rundir / f"ovs-vswitchd.{pid}.ctl").exists()
+    assert (tree.root / "var/log/openvswitch/ovs-vswitchd.log").exists()
+    # ovs-appctl finds it by the name Open vSwitch's tools use.
+    env = dict(os.environ, OVS_RUNDIR=str(tree.rundir))
+    assert "vswitch" in run(["ovs-appctl", "-t", "ovs-vswitchd", "version"], env=env).stdout
     assert "vswitchd applied the configuration" in out
     assert tree.alive("ovsdb-server") and tree.alive("vswitchd")
     assert tree.vsctl("list-br").stdout == ""
