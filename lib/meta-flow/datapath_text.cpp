@@ -378,7 +378,7 @@ std::string attr_body(const Attr& a, const Attr* ma)
         std::string s;
         for (size_t i = 0; i + 4 <= a.payload.size(); i += 4) {
             const uint32_t l = static_cast<uint32_t>(be(k + i, 4));
-            if (!m) {
+            if (exact) {
                 s += fmt("label=%u,tc=%u,ttl=%u,bos=%u,", l >> 12, l >> 9 & 7, l & 0xff, l >> 8 & 1);
             } else {
                 const uint32_t w = static_cast<uint32_t>(be(m + i, 4));
@@ -413,6 +413,23 @@ std::string format_level(ByteView key, ByteView mask, bool has_mask)
         const bool nested = a.type == OVS_KEY_ATTR_ENCAP || a.type == OVS_KEY_ATTR_TUNNEL;
         if (a.type == OVS_KEY_ATTR_ETHERTYPE)
             ethertype = true;
+        if (!attr_name(a.type)) {
+            // An attribute we do not decode (e.g. the kernel's IPV6_EXTHDRS):
+            // always shown, as bytes, the way Open vSwitch shows one it does
+            // not know.
+            auto spaced = [](ByteView b) {
+                std::string h;
+                for (size_t k = 0; k < b.size(); ++k)
+                    h += fmt(k ? " %02x" : "%02x", b[k]);
+                return h;
+            };
+            s += std::string(s.empty() ? "" : ",") + "key" + std::to_string(a.type) + "(" +
+                 spaced(a.payload);
+            if (has_mask)
+                s += "/" + (ma ? spaced(ma->payload) : std::string());
+            s += ")";
+            continue;
+        }
         if (wildcard && !nested) {
             if (a.type == OVS_KEY_ATTR_ETHERNET)
                 s += std::string(s.empty() ? "" : ",") + "eth()";
@@ -847,6 +864,9 @@ struct Parser {
             mask.tun_flags.set(static_cast<uint16_t>(fm & ~kTunFlagKey));
             return;
         }
+        if (n.size() > 3 && n.substr(0, 3) == "key" &&
+            n.find_first_not_of("0123456789", 3) == std::string_view::npos)
+            return;  // an attribute shown as bytes: not something a Match holds
         bad("unknown attribute \"" + std::string(n) + "\"");
     }
 

@@ -14,11 +14,21 @@
 //                                 the same for OXM (VERSION OpenFlow12..15)
 //   mf-tool to-nxm [VERSION]      stdin: one match per line; prints its NXM
 //                                 (or OXM for VERSION) text and "hex: ..."
+//   mf-tool dp-flow               stdin: ovs-dpctl flow text per line; prints
+//                                 "hex:KEY/MASK<TAB>TEXT": the datapath key
+//                                 and mask we make of it and our text of them
+//   mf-tool dump-dp DP            the flows of datapath DP (kernel), as
+//                                 "hex:KEY/MASK<TAB>TEXT" with our text of
+//                                 the kernel's own key and mask
 //   mf-tool fields                the catalogue, one field per line
 #include <iostream>
 #include <string>
 
+#include "dpif/error.hpp"
 #include "dpif/nl_attr.hpp"
+#include "dpif/open_dpif.hpp"
+#include "meta-flow/datapath_key.hpp"
+#include "meta-flow/datapath_text.hpp"
 #include "meta-flow/field.hpp"
 #include "meta-flow/match_string.hpp"
 #include "meta-flow/nxm.hpp"
@@ -28,7 +38,7 @@ namespace {
 int usage()
 {
     std::cerr << "usage: mf-tool parse-flow | parse-nx-match [--strict] | "
-                 "parse-oxm OpenFlow1N [--strict] | to-nxm [OpenFlow1N] | fields\n";
+                 "parse-oxm OpenFlow1N [--strict] | to-nxm [OpenFlow1N] | dp-flow | fields\n";
     return 2;
 }
 
@@ -60,6 +70,40 @@ int to_nxm(uint8_t version)
         } catch (const mf::Error& e) {
             std::cout << "error: " << e.what() << "\n";
         }
+    }
+    return 0;
+}
+
+int dp_flow()
+{
+    std::string line;
+    while (std::getline(std::cin, line)) {
+        try {
+            const mf::KeyMask km = mf::match_to_key_mask(mf::parse_datapath_flow(line));
+            std::cout << "hex:" << dpif::to_hex(km.key) << "/" << dpif::to_hex(km.mask) << "\t"
+                      << mf::format_datapath_flow(km.key, km.mask) << "\n";
+        } catch (const mf::Error& e) {
+            std::cout << "error: " << e.what() << "\n";
+        }
+    }
+    return 0;
+}
+
+int dump_dp(const std::string& name)
+{
+    try {
+        auto dp = dpif::open_dpif("netlink");
+        auto info = dp->get_datapath(name);
+        if (!info) {
+            std::cerr << "mf-tool: no datapath " << name << "\n";
+            return 1;
+        }
+        for (const dpif::Flow& f : dp->dump_flows(info->ifindex))
+            std::cout << "hex:" << dpif::to_hex(f.key) << "/" << dpif::to_hex(f.mask) << "\t"
+                      << mf::format_datapath_flow(f.key, f.mask) << "\n";
+    } catch (const std::exception& e) {
+        std::cerr << "mf-tool: " << e.what() << "\n";
+        return 1;
     }
     return 0;
 }
@@ -126,6 +170,10 @@ int main(int argc, char** argv)
         }
         return parse_nxm(ver, strict);
     }
+    if (cmd == "dump-dp" && argc > 2)
+        return dump_dp(argv[2]);
+    if (cmd == "dp-flow")
+        return dp_flow();
     if (cmd == "to-nxm")
         return to_nxm(argc > 2 ? version_of(argv[2]) : 0);
     if (cmd == "fields") {
