@@ -1,7 +1,7 @@
 """Builds openvswitch_mod.ko (datapath-kmod/) for the kernel the VM bed boots.
 
-The sources are copied into $VSWITCH_BUILD_DIR/datapath-kmod (so the source
-tree stays clean) and built there with kbuild against
+The sources are copied into $VSWITCH_BUILD_DIR/datapath-kmod/kbuild (so the
+source tree stays clean) and built there with kbuild against
 /lib/modules/<vm.KVER>/build; make only rebuilds what changed.
 
     python3 test/vm/kmod_build.py [BUILD_DIR]    prints the .ko's path
@@ -31,7 +31,7 @@ def _sources():
 
 def build(build_dir=None):
     build_dir = Path(build_dir or os.environ.get("VSWITCH_BUILD_DIR") or REPO / "build")
-    out = build_dir / "datapath-kmod"
+    out = build_dir / "datapath-kmod" / "kbuild"
     out.mkdir(parents=True, exist_ok=True)
     names = set()
     for f in _sources():

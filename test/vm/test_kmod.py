@@ -12,15 +12,9 @@ import shlex
 
 import pytest
 
-from vm import VM
+from vm import VM, kernel_problems
 
 MOD = "openvswitch_mod"
-
-# Kernel log lines that mean something went wrong.
-BAD_DMESG = re.compile(r"WARNING:|BUG[: ]|Oops|Call Trace|general protection|RIP:|"
-                       r"list_(add|del) corruption|refcount_t:|UBSAN|KASAN|"
-                       r"Objects remaining|unregister_netdevice: waiting|"
-                       r"unreferenced object|soft lockup|hung task|rcu_sched self-detected")
 
 NAMESPACES = """
 for i in 1 2; do
@@ -60,7 +54,7 @@ def dpctl(vm, args, timeout=60):
 
 def dmesg_problems(vm):
     _, out = vm.run("dmesg")
-    return [ln for ln in out.splitlines() if BAD_DMESG.search(ln)]
+    return kernel_problems(out)
 
 
 @pytest.fixture(autouse=True)

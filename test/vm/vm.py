@@ -11,6 +11,7 @@ status back.
 """
 import gzip
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -71,6 +72,19 @@ class VMError(RuntimeError):
     pass
 
 
+# Kernel log lines that mean something went wrong in the guest's kernel.
+KERNEL_PROBLEMS = re.compile(r"WARNING:|BUG[: ]|Oops|Call Trace|general protection|RIP:|"
+                             r"list_(add|del) corruption|refcount_t:|UBSAN|KASAN|"
+                             r"Objects remaining|unregister_netdevice: waiting|"
+                             r"unreferenced object|soft lockup|hung task|self-detected stall|"
+                             r"Redzone|Poison overwritten|Padding overwritten")
+
+
+def kernel_problems(text):
+    """The lines of a kernel log (dmesg output) that report a problem."""
+    return [line for line in text.splitlines() if KERNEL_PROBLEMS.search(line)]
+
+
 def _module_deps():
     deps = {}
     for line in (MODDIR / "modules.dep").read_text().splitlines():
@@ -105,7 +119,8 @@ def _module_order(names):
 
 
 class VM:
-    def __init__(self, extra_files=(), modules=(), ko_files=(), memory=1024, cpus=2, boot_timeout=180):
+    def __init__(self, extra_files=(), modules=(), ko_files=(), memory=1024, cpus=2, boot_timeout=180,
+                 cmdline=""):
         for need in (QEMU, KERNEL, BUSYBOX, MODDIR / "modules.dep"):
             if not Path(need).exists():
                 raise VMError(f"VM test bed: {need} is missing (scripts/install-deps installs it)")
@@ -121,6 +136,7 @@ class VM:
         self.memory = memory
         self.cpus = cpus
         self.boot_timeout = boot_timeout
+        self.cmdline = cmdline  # extra kernel arguments, e.g. "slub_debug=FZP"
         self.proc = None
         self.dir = None
         self.n = 0
@@ -158,7 +174,7 @@ class VM:
         self.console = self.dir / "console.log"
         cmd = [QEMU, "-accel", "tcg", "-m", str(self.memory), "-smp", str(self.cpus), "-nographic",
                "-no-reboot", "-kernel", str(KERNEL), "-initrd", str(initrd),
-               "-append", "console=ttyS0 panic=-1 loglevel=4 edd=off",
+               "-append", " ".join(["console=ttyS0 panic=-1 loglevel=4 edd=off", self.cmdline]).strip(),
                "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap",
                "-virtfs", f"local,path={self.xchg},mount_tag=xchg,security_model=none"]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=open(self.console, "wb"),
