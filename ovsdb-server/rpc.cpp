@@ -152,7 +152,7 @@ json Server::dispatch(Session& s, const json& req, bool* reply_later) {
             throw syntax_error(params, "get_schema expects one database name");
         Database* db = find_database(params[0].get<std::string>());
         if (!db) throw Error("unknown database", "get_schema request specifies unknown database", params[0].dump());
-        return reply(db->schema().original, id);
+        return reply(db->schema().to_json(), id);
     }
     if (method == "transact") return do_transact(s, req, reply_later);
     if (method == "monitor") return reply(do_monitor(s, params, Monitor::Version::V1), id);
@@ -452,7 +452,7 @@ void Server::update_server_db() {
                                         {"model", "standalone"},
                                         {"connected", true},
                                         {"leader", true},
-                                        {"schema", db->schema().original.dump()}}}});
+                                        {"schema", db->schema().to_json().dump()}}}});
     }
     TxnContext ctx;
     TxnOutcome out = execute_transaction(sdb, ops, ctx);

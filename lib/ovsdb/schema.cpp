@@ -51,6 +51,21 @@ json TableSchema::to_json() const {
     return j;
 }
 
+json DatabaseSchema::to_json() const {
+    bool all_root = true;
+    for (const auto& [n, t] : tables) all_root = all_root && t.is_root;
+    json ts = json::object();
+    for (const auto& [n, t] : tables) {
+        json tj = t.to_json();
+        if (all_root) tj.erase("isRoot");
+        ts[n] = std::move(tj);
+    }
+    json j{{"name", name}, {"tables", std::move(ts)}};
+    if (!version.empty()) j["version"] = version;
+    if (!cksum.empty()) j["cksum"] = cksum;
+    return j;
+}
+
 const TableSchema* DatabaseSchema::table(const std::string& n) const {
     auto it = tables.find(n);
     return it == tables.end() ? nullptr : &it->second;

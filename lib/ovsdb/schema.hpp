@@ -48,7 +48,12 @@ struct DatabaseSchema {
     std::string version;
     std::string cksum;
     std::map<std::string, TableSchema> tables;
-    json original;   // as given (returned by get_schema)
+    json original;   // as given
+
+    // The schema in Open vSwitch's normalized form, as its get_schema and
+    // _Server send it: defaults left out (min/max 1, mutable, plain atomic
+    // types), enums as sorted sets, isRoot only where not every table is root.
+    json to_json() const;
 
     // Parses and validates (names, types, refTables that exist, indexes).
     static DatabaseSchema from_json(const json& j);
