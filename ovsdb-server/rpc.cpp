@@ -406,12 +406,15 @@ json Server::do_lock(Session& s, const std::string& method, const json& params) 
         (got ? s.locks_held : s.locks_waiting).insert(name);
         return json{{"locked", got}};
     }
-    // steal
+    // steal: the thief goes to the head of the queue; the owner it robbed
+    // stays in the queue right behind it (as in Open vSwitch), so it gets the
+    // lock back when the thief lets go.
+    if (it != q.end() && it == q.begin()) return json{{"locked", true}};   // already the owner
     if (it != q.end()) q.erase(it);
     if (!q.empty()) {
         Session* victim = q.front();
-        q.erase(q.begin());
         victim->locks_held.erase(name);
+        victim->locks_waiting.insert(name);
         ++victim->locks_lost;
         deliver(*victim, notification("stolen", json::array({name})));
     }
