@@ -380,12 +380,12 @@ json Server::do_monitor(Session& s, const json& params, Monitor::Version v) {
 
 json Server::do_lock(Session& s, const std::string& method, const json& params) {
     if (params.size() != 1 || !params[0].is_string() || !valid_lock_name(params[0].get<std::string>()))
-        throw syntax_error(params, method + " expects one lock name");
+        throw syntax_error(params, method + " request params must be <id>");
     std::string name = params[0].get<std::string>();
     auto& q = locks_[name];
     auto it = std::find(q.begin(), q.end(), &s);
     if (method == "unlock") {
-        if (it == q.end()) throw syntax_error(params, "Attempted to unlock lock " + name + " not held or requested.");
+        if (it == q.end()) throw syntax_error(params, "unlock: \"unlock\" without \"lock\" or \"steal\"");
         bool was_owner = it == q.begin();
         q.erase(it);
         s.locks_held.erase(name);
@@ -399,8 +399,9 @@ json Server::do_lock(Session& s, const std::string& method, const json& params) 
         if (q.empty()) locks_.erase(name);
         return json::object();
     }
+    // The same messages as Open vSwitch's server.
+    if (it != q.end()) throw syntax_error(params, "must issue \"unlock\" before new \"" + method + "\"");
     if (method == "lock") {
-        if (it != q.end()) throw syntax_error(params, "Lock " + name + " already held or requested.");
         q.push_back(&s);
         bool got = q.front() == &s;
         (got ? s.locks_held : s.locks_waiting).insert(name);
@@ -409,8 +410,6 @@ json Server::do_lock(Session& s, const std::string& method, const json& params) 
     // steal: the thief goes to the head of the queue; the owner it robbed
     // stays in the queue right behind it (as in Open vSwitch), so it gets the
     // lock back when the thief lets go.
-    if (it != q.end() && it == q.begin()) return json{{"locked", true}};   // already the owner
-    if (it != q.end()) q.erase(it);
     if (!q.empty()) {
         Session* victim = q.front();
         victim->locks_held.erase(name);

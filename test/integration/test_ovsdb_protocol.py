@@ -186,3 +186,31 @@ def test_update2_notifications_same_as_debian(tmp_path):
             seen[impl] = normalise(got)
     assert len(seen["debian"]) == len(steps)
     assert seen["ours"] == seen["debian"]
+
+
+@pytest.mark.parametrize("impl", ["ours", "debian"])
+def test_lock_requests_and_their_errors(impl, tmp_path):
+    """lock/steal/unlock replies, notifications and error texts as Open vSwitch's."""
+    with OvsdbServer(impl, tmp_path / impl) as s, RpcClient(s.unix) as a, \
+            RpcClient(s.unix) as b, RpcClient(s.unix) as c:
+        def err(reply):
+            return (reply["error"] or {}).get("details")
+        assert a.call("lock", ["X"])["result"] == {"locked": True}
+        assert err(a.call("lock", ["X"])) == 'must issue "unlock" before new "lock"'
+        assert err(a.call("steal", ["X"])) == 'must issue "unlock" before new "steal"'
+        assert b.call("lock", ["X"])["result"] == {"locked": False}
+        assert err(b.call("steal", ["X"])) == 'must issue "unlock" before new "steal"'
+        # A third session steals: the owner hears "stolen" and stays queued
+        # (behind the thief, ahead of b); when the thief unlocks, it is
+        # "locked" again, and b only after the owner lets go.
+        assert c.call("steal", ["X"])["result"] == {"locked": True}
+        assert a.recv() == {"id": None, "method": "stolen", "params": ["X"]}
+        assert c.call("unlock", ["X"])["result"] == {}
+        assert a.recv() == {"id": None, "method": "locked", "params": ["X"]}
+        assert a.call("unlock", ["X"])["result"] == {}
+        assert b.recv() == {"id": None, "method": "locked", "params": ["X"]}
+        assert err(a.call("unlock", ["X"])) == 'unlock: "unlock" without "lock" or "steal"'
+        assert err(a.call("unlock", ["bad name!"])) == "unlock request params must be <id>"
+        assert err(a.call("lock", [])) == "lock request params must be <id>"
+        assert all(r["error"]["error"] == "syntax error" for r in
+                   (a.call("lock", []), a.call("steal", [1])))
