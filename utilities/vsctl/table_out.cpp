@@ -1,5 +1,8 @@
 #include "utilities/vsctl/table_out.hpp"
 
+#include <chrono>
+#include <cstdio>
+#include <ctime>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -11,6 +14,8 @@ namespace vsctl {
 namespace {
 
 std::string cell_text(const Cell& c, const Style& s) {
+    if (c.text) return *c.text;
+    if (c.json) return c.json->dump();
     switch (s.data) {
     case Style::Data::Json: return c.datum.to_json(c.type).dump();
     case Style::Data::Bare: return datum_to_bare(c.datum, c.type);
@@ -67,9 +72,14 @@ std::string csv_cell(const std::string& s) {
 }
 
 // Open vSwitch's own pretty JSON layout: objects and arrays open a new
-// indented line per member, closing brackets stay on the last member's line.
+// indented line per member, closing brackets stay on the last member's line;
+// an empty object still opens a line ("{\n  }"), an empty array does not.
 void pretty(const nlohmann::json& j, int indent, std::string& out) {
-    if (j.is_object() && !j.empty()) {
+    if (j.is_object() && j.empty()) {
+        out += "{\n";
+        out.append(indent + 2, ' ');
+        out += "}";
+    } else if (j.is_object()) {
         out += "{";
         bool first = true;
         for (auto& [k, v] : j.items()) {
@@ -97,6 +107,13 @@ void pretty(const nlohmann::json& j, int indent, std::string& out) {
 
 }  // namespace
 
+std::string json_text(const nlohmann::json& j, bool pretty_print) {
+    if (!pretty_print) return j.dump();
+    std::string s;
+    pretty(j, 0, s);
+    return s;
+}
+
 void Style::set_format(const std::string& name) {
     if (name == "table") format = Format::Table;
     else if (name == "list") format = Format::List;
@@ -113,11 +130,26 @@ void Style::set_data(const std::string& name) {
     else throw std::runtime_error("unknown data format \"" + name + "\"");
 }
 
+std::string wall_time() {
+    auto now = std::chrono::system_clock::now();
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+    std::time_t t = std::chrono::system_clock::to_time_t(now);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    char out[80];
+    std::snprintf(out, sizeof out, "%s.%03lld", buf, static_cast<long long>(ms));
+    return out;
+}
+
 std::string format_table(const OutTable& t, const Style& style, bool* first_table) {
     std::string s;
     auto separator = [&] {
         if (*first_table) *first_table = false;
         else s += '\n';
+        if (t.timestamp) s += wall_time() + "\n";
+        if (t.caption) s += *t.caption + "\n";
     };
     const size_t ncols = t.headings.size();
     switch (style.format) {
@@ -169,7 +201,9 @@ std::string format_table(const OutTable& t, const Style& style, bool* first_tabl
         }
         break;
     case Style::Format::Html:
+        if (t.timestamp) s += wall_time() + "\n";
         s += "<table border=1>\n";
+        if (t.caption) s += html_cell("caption", *t.caption);
         if (style.headings) {
             s += "  <tr>\n";
             for (const auto& h : t.headings) s += html_cell("th", h);
@@ -193,10 +227,12 @@ std::string format_table(const OutTable& t, const Style& style, bool* first_tabl
         nlohmann::json data = nlohmann::json::array();
         for (const auto& row : t.rows) {
             nlohmann::json r = nlohmann::json::array();
-            for (const auto& c : row) r.push_back(c.datum.to_json(c.type));
+            for (const auto& c : row) r.push_back(c.json ? *c.json : c.text ? nlohmann::json(*c.text) : c.datum.to_json(c.type));
             data.push_back(std::move(r));
         }
         nlohmann::json j = {{"data", data}, {"headings", t.headings}};
+        if (t.caption) j["caption"] = *t.caption;
+        if (t.timestamp) j["time"] = wall_time();
         if (style.pretty) pretty(j, 0, s);
         else s += j.dump();
         s += '\n';

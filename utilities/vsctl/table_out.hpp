@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "ovsdb/datum.hpp"
 #include "ovsdb/types.hpp"
 
@@ -25,15 +27,47 @@ struct Style {
     void set_data(const std::string& name);
 };
 
+// A cell holds an OVSDB value of a type (formatted per --data), or fixed
+// text, or raw JSON (printed as JSON whatever the style); with both, the
+// text in text formats and the JSON in JSON output.
 struct Cell {
+    Cell() = default;
+    Cell(ovsdb::Datum d, ovsdb::Type t) : datum(std::move(d)), type(std::move(t)) {}
+
     ovsdb::Datum datum;
     ovsdb::Type type;
+    std::optional<std::string> text;
+    std::optional<nlohmann::json> json;
+
+    static Cell of_text(std::string t) {
+        Cell c;
+        c.text = std::move(t);
+        return c;
+    }
+    // No value: empty in text formats, null in JSON.
+    static Cell missing() {
+        Cell c;
+        c.text = "";
+        c.json = nullptr;
+        return c;
+    }
+    static Cell of_json(nlohmann::json j) {
+        Cell c;
+        c.json = std::move(j);
+        return c;
+    }
 };
 
 struct OutTable {
     std::vector<std::string> headings;
     std::vector<std::vector<Cell>> rows;
+    std::optional<std::string> caption;
+    bool timestamp = false;   // print the wall-clock time first (ovsdb-client --timestamp)
 };
+
+// JSON as Open vSwitch's tools print it: compact, or (pretty) in its own
+// indented layout.
+std::string json_text(const nlohmann::json& j, bool pretty);
 
 // Formats one table.  Tables after the first one printed by a process are
 // separated by a blank line (list, table and csv formats), as Open vSwitch does.
