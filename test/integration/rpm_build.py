@@ -23,6 +23,7 @@ import hashlib
 import os
 import re
 import shutil
+import stat
 import subprocess
 import time
 from pathlib import Path
@@ -165,8 +166,11 @@ def minimal_root(root, programs):
     depmod, the libraries of `programs`, and /sbin/chkconfig recording its
     arguments in /var/log/chkconfig.calls (XenServer's chkconfig is not here)."""
     root = Path(root)
-    for d in ("bin", "sbin", "var/log", "tmp", "etc"):
+    for d in ("bin", "sbin", "var/log", "tmp", "etc", "dev"):
         (root / d).mkdir(parents=True, exist_ok=True)
+    if not (root / "dev/null").exists():
+        os.mknod(root / "dev/null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        os.chmod(root / "dev/null", 0o666)
     shutil.copy2("/bin/busybox", root / "bin/busybox")
     for a in BUSYBOX_APPLETS:
         (root / "bin" / a).symlink_to("busybox")
