@@ -33,6 +33,7 @@ MAIN_FILES = {
     "/usr/sbin/vswitchd",
     "/usr/bin/ovs-vsctl",
     "/usr/bin/ovsdb-tool",
+    "/usr/bin/ovsdb-client",
     "/usr/bin/vswitch-dpctl",
     "/usr/share/vswitch/vswitch.ovsschema",
     "/usr/share/vswitch/scripts/sysconfig.template",
@@ -41,6 +42,7 @@ MAIN_FILES = {
     "/usr/share/man/man8/vswitchd.8",
     "/usr/share/man/man8/ovs-vsctl.8",
     "/usr/share/man/man1/ovsdb-tool.1",
+    "/usr/share/man/man1/ovsdb-client.1",
     "/usr/share/man/man8/vswitch-dpctl.8",
     "/etc/openvswitch",
     "/var/log/openvswitch",
@@ -109,6 +111,7 @@ def test_module_package(flavor, xen, kdump):
     b = xen if flavor == "xen" else kdump
     rpm = b.rpm(b.module_package)
     assert query(rpm, None, "-l").split() == [module_path(flavor)]
+    assert query(rpm, "[%{FILEMODES:perms}]") == "-rw-r--r--"
     provides = query(rpm, None, "--provides")
     assert f"openvswitch-modules-{flavor} = {KERNEL_VERSION}" in provides
     assert "openvswitch.ko.0" in provides
@@ -146,9 +149,10 @@ def test_dependencies_and_scripts(xen):
     assert "rm -f /etc/openvswitch/conf.db" in postun
     dbg = xen.rpm("openvswitch-debuginfo")
     files = query(dbg, None, "-l").split()
-    for prog in ("usr/sbin/ovsdb-server", "usr/sbin/vswitchd", "usr/bin/ovs-vsctl", "usr/bin/ovsdb-tool"):
+    for prog in ("usr/sbin/ovsdb-server", "usr/sbin/vswitchd", "usr/bin/ovs-vsctl", "usr/bin/ovsdb-tool",
+                 "usr/bin/ovsdb-client"):
         assert any(f.startswith(f"/usr/lib/debug/{prog}-") and f.endswith(".debug") for f in files), prog
-    # Not yet: the module's symbols (find-debuginfo skips the non-executable .ko).
+    assert any(f.startswith(f"/usr/lib/debug{module_path('xen')}") for f in files), files
 
 
 @pytest.fixture
