@@ -132,7 +132,7 @@ std::vector<Bytes> packets()
     return v;
 }
 
-// 1000 rules in 10 shapes, priorities by shape.
+// 1000 distinct rules in 10 shapes, priorities by shape.
 std::vector<std::string> rule_strings()
 {
     std::vector<std::string> v;
@@ -147,8 +147,8 @@ std::vector<std::string> rule_strings()
         case 4: std::snprintf(b, sizeof b, "arp,arp_tpa=10.0.%d.%d", c, a); break;
         case 5: std::snprintf(b, sizeof b, "tcp6,ipv6_dst=2001:db8::%x,tp_dst=%d", a, i % 32); break;
         case 6: std::snprintf(b, sizeof b, "ip,nw_src=10.0.%d.%d,nw_dst=10.1.0.0/16", c, a); break;
-        case 7: std::snprintf(b, sizeof b, "dl_vlan=%d,ip", 100 + i % 64); break;
-        case 8: std::snprintf(b, sizeof b, "tcp,tcp_flags=+syn-ack,tp_dst=%d", i % 32); break;
+        case 7: std::snprintf(b, sizeof b, "dl_vlan=%d,ip,nw_dst=10.2.%d.%d", 100 + i % 64, c, a); break;
+        case 8: std::snprintf(b, sizeof b, "tcp,tcp_flags=+syn-ack,nw_dst=10.3.%d.%d,tp_dst=%d", c, a, i % 32); break;
         default: std::snprintf(b, sizeof b, "ip,reg0=%d,nw_dst=10.1.%d.0/24", i % 16, a); break;
         }
         v.push_back(b);

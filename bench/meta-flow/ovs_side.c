@@ -120,7 +120,7 @@ uint64_t ovs_lookup(struct ovs_rules *r, struct ovs_flows *fs, size_t iterations
     uint64_t sum = 0;
     for (size_t it = 0; it < iterations; it++) {
         const struct cls_rule *hit = classifier_lookup(&r->cls, OVS_VERSION_MAX,
-                                                       &fs->f[it % fs->n], NULL, NULL);
+                                                       &fs->f[it % fs->n], NULL);
         sum += hit ? (uint64_t) hit->priority : 1;
     }
     return sum;
