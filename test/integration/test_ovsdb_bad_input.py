@@ -102,9 +102,13 @@ def test_half_transaction_is_never_applied(db):
     assert_healthy(db)
 
 
-def test_huge_message(db):
+def test_huge_message(ovsdb):
     """A 100 MB message: answered or refused with the connection closed,
-    while a bystander keeps being served."""
+    while a bystander keeps being served.  Our server only: Debian's takes
+    minutes to parse and echo 100 MB on a 2-core machine."""
+    db = ovsdb
+    vsctl(db, "init")
+    vsctl(db, "add-br", "br-keep")
     payload = b'{"method": "echo", "params": ["' + b"x" * (100 << 20) + b'"], "id": 9}'
     with RpcClient(db.unix, timeout=120) as bystander:
         bad = RpcClient(db.unix, timeout=120)
