@@ -17,6 +17,7 @@
 #include <string>
 
 #include "dpif/dpif.hpp"
+#include "meta-flow/datapath_key.hpp"
 #include "meta-flow/match.hpp"
 #include "vswitchd/config.hpp"
 #include "vswitchd/mac_learning.hpp"
@@ -87,6 +88,11 @@ private:
     uint64_t config_seq_ = 1;
     std::map<dpif::Bytes, Ukey> ukeys_;
 };
+
+// How megaflows are written for the datapath: recirc_id (always 0 here)
+// but no conntrack attributes, which NORMAL never looks at and which not
+// every datapath accepts (our openvswitch_mod has no conntrack).
+inline constexpr mf::DatapathKeyOptions kDatapathKeyOptions{true, false};
 
 // The 16-byte UFID of a megaflow: a hash of its match, so the same megaflow
 // gets the same id in every run (a restarted switch recognises its flows).

@@ -84,6 +84,52 @@ void Reconciler::adopt_pids(const std::string& bridge, Datapath& dp) {
     }
 }
 
+void Reconciler::set_dispatch(const std::string& bridge) {
+    if (!per_cpu_) return;
+    try {
+        dpif_.set_per_cpu_upcall_pids(bridge, pids_);
+    } catch (const dpif::Error& e) {
+        if (e.code() == EOPNOTSUPP || e.code() == EINVAL) {
+            VLOG_INFO("%s: no per-CPU upcall dispatch (%s): dispatching by port", bridge.c_str(), e.what());
+            per_cpu_ = false;
+            try {
+                dpif_.open_datapath(bridge, false);   // back to dispatch by vport pids
+            } catch (const dpif::Error&) {
+            }
+        } else {
+            VLOG_WARN("%s: could not set the upcall dispatch: %s", bridge.c_str(), e.what());
+        }
+    }
+}
+
+bool Reconciler::check_dispatch() {
+    bool fixed = false;
+    for (const auto& [name, dp] : dps_) {
+        std::optional<dpif::DatapathInfo> info;
+        try {
+            info = dpif_.get_datapath(name);
+        } catch (const dpif::Error&) {
+            continue;
+        }
+        if (!info) continue;
+        const bool on = info->user_features & dpif::kFeaturePerCpuDispatch;
+        bool ok = per_cpu_ ? on && (info->per_cpu_pids.empty() || info->per_cpu_pids == pids_) : !on;
+        if (ok) continue;
+        VLOG_INFO("%s: upcall dispatch was changed by another program; restoring it", name.c_str());
+        fixed = true;
+        if (per_cpu_) {
+            set_dispatch(name);
+        } else {
+            try {
+                dpif_.open_datapath(name, false);
+            } catch (const dpif::Error& e) {
+                VLOG_WARN("%s: %s", name.c_str(), e.what());
+            }
+        }
+    }
+    return fixed;
+}
+
 bool Reconciler::ensure_datapath(const BridgeConfig& b, Outcome& out) {
     if (dps_.count(b.name)) return true;
     try {
@@ -97,6 +143,7 @@ bool Reconciler::ensure_datapath(const BridgeConfig& b, Outcome& out) {
         out.changed.insert(b.name);
         VLOG_INFO("%s: datapath ready (ifindex %d)", b.name.c_str(), info.ifindex);
         dps_.emplace(b.name, std::move(dp));
+        set_dispatch(b.name);
         dp_errors_.erase(b.name);
         return true;
     } catch (const dpif::Error& e) {
@@ -263,6 +310,7 @@ Reconciler::Outcome Reconciler::apply(const Config& config) {
         }
         for (auto& [name, dp] : dps_) {
             adopt_pids(name, dp);
+            set_dispatch(name);
             out.changed.insert(name);
         }
     }

@@ -66,6 +66,13 @@ public:
     // someone else deletes a vport (or its device disappears).  Returns true
     // if it changed what we know, i.e. apply() has work to do.
     bool handle_event(const dpif::VportEvent& ev);
+    // Upcall dispatch: per CPU (misses of every port to our pids, as
+    // ovs-vswitchd does), or by port where the datapath cannot.  Other
+    // programs change it (Debian's ovs-dpctl switches per-CPU dispatch on
+    // whenever it opens a datapath); this puts ours back.  Returns true if
+    // it had to.
+    bool check_dispatch();
+    bool per_cpu_dispatch() const { return per_cpu_; }
     // Deletes every datapath this object manages (exit --cleanup).
     void delete_all();
 
@@ -84,10 +91,12 @@ private:
     void add_vports(const BridgeConfig& b, Datapath& dp, Outcome& out);
     void setup_internal(const BridgeConfig& b, const Datapath& dp);
     void adopt_pids(const std::string& bridge, Datapath& dp);
+    void set_dispatch(const std::string& bridge);
 
     dpif::Dpif& dpif_;
     std::vector<uint32_t> pids_;
     bool synced_ = false;
+    bool per_cpu_ = true;        // until the datapath refuses it
     std::map<std::string, Datapath> dps_;         // by bridge name
     std::map<std::string, Interface> ifaces_;     // by interface name
     std::map<std::string, std::string> dp_errors_;

@@ -59,7 +59,7 @@ Revalidator::Pass Revalidator::run(Bridge& br, Clock::time_point now, std::chron
             }
             // Judged by our own encoding of what it matches, so that masks
             // compare like for like below.
-            mf::KeyMask km = mf::match_to_key_mask(uk.match);
+            mf::KeyMask km = mf::match_to_key_mask(uk.match, kDatapathKeyOptions);
             uk.ufid = f.ufid;
             uk.key = std::move(km.key);
             uk.mask = std::move(km.mask);
@@ -90,7 +90,7 @@ Revalidator::Pass Revalidator::run(Bridge& br, Clock::time_point now, std::chron
         XlateResult x = xlate(br, uk.match.flow(), active, now);
         if (x.learned) pass.learned = true;
         mf::Match m(uk.match.flow(), x.wc);
-        mf::KeyMask km = mf::match_to_key_mask(m);
+        mf::KeyMask km = mf::match_to_key_mask(m, kDatapathKeyOptions);
         if (km.mask != uk.mask) {
             ++pass.reshaped;
             COVERAGE_INC(rev_flow_reshaped);
@@ -104,9 +104,13 @@ Revalidator::Pass Revalidator::run(Bridge& br, Clock::time_point now, std::chron
             ++pass.modified;
             COVERAGE_INC(rev_flow_modified);
             VLOG_DBG("%s: flow actions change: %s", br.name().c_str(), x.trace.c_str());
+            // Our own encoding of the match (the one the datapath accepted,
+            // or for an adopted flow our reading of it): what a datapath
+            // dumps back is not always what it takes in (the kernel reports
+            // an 802.2 EtherType mask for keys without an EtherType).
             dpif::FlowPut put;
-            put.key = f.key;
-            put.mask = f.mask;
+            put.key = uk.key;
+            put.mask = uk.mask;
             put.actions = x.actions;
             put.ufid = f.ufid;
             put.flags = dpif::kPutModify;

@@ -230,6 +230,7 @@ void Switch::schedule_revalidation() {
 
 void Switch::revalidate_now() {
     last_revalidation_ = Clock::now();
+    rec_.check_dispatch();
     bool again = false;
     for (auto& [_, b] : bridges_) {
         Revalidator::Pass p = revalidator_.run(*b, Clock::now(), config_.max_idle);

@@ -59,7 +59,7 @@ void UpcallHandler::handle(std::vector<dpif::Upcall>& batch, Clock::time_point n
                 ++stats_.over_limit;
                 COVERAGE_INC(upcall_flow_limit);
             } else {
-                mf::KeyMask km = mf::match_to_key_mask(match);
+                mf::KeyMask km = mf::match_to_key_mask(match, kDatapathKeyOptions);
                 Ukey uk;
                 uk.ufid = ufid;
                 uk.match = match;

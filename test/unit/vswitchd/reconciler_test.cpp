@@ -251,3 +251,21 @@ TEST_CASE("reconciler: delete_all removes the datapaths") {
     CHECK(f.dp.list_datapaths().empty());
     CHECK(f.rec.datapaths().empty());
 }
+
+TEST_CASE("reconciler: per-CPU upcall dispatch to our pids, restored when someone changes it") {
+    Fixture f;
+    f.db.add_bridge("br0");
+    f.apply();
+    auto info = f.dp.get_datapath("br0");
+    CHECK(info->user_features & dpif::kFeaturePerCpuDispatch);
+    CHECK(info->per_cpu_pids == std::vector<uint32_t>{kPid});
+    CHECK_FALSE(f.rec.check_dispatch());
+    // Another program (Debian's ovs-dpctl does this) switches it.
+    f.dp.set_per_cpu_upcall_pids("br0", {0});
+    CHECK(f.rec.check_dispatch());
+    CHECK(f.dp.get_datapath("br0")->per_cpu_pids == std::vector<uint32_t>{kPid});
+    f.dp.set_user_features("br0", dpif::kDefaultFeatures);
+    CHECK(f.rec.check_dispatch());
+    CHECK(f.dp.get_datapath("br0")->user_features & dpif::kFeaturePerCpuDispatch);
+    CHECK_FALSE(f.rec.check_dispatch());
+}
