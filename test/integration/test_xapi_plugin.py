@@ -10,7 +10,7 @@ import xmlrpc.client
 import pytest
 
 from harness import DEBIAN, FakeSwitch, OvsdbServer, build_path, run
-from xapi_double import XapiDouble
+from xapi_double import XapiDouble, load_state
 
 SESSION = "OpaqueRef:session-1"
 
@@ -28,11 +28,8 @@ class Bed:
         # No switch daemon here: something must acknowledge next_cfg.
         self.switch = FakeSwitch(self.db).__enter__()
         self.vsctl_exe = DEBIAN["ovs-vsctl"] if vsctl_impl == "debian" else build_path("utilities/ovs-vsctl")
-        self.state = {"sessions": [SESSION],
-                      "pools": {"OpaqueRef:pool-1": {"uuid": "p1", "vswitch_controller": "", "other_config": {}}},
-                      "networks": {"OpaqueRef:net-0": {"bridge": "xenbr0", "other_config": {}},
-                                   "OpaqueRef:net-1": {"bridge": "xapi1", "other_config": {}}},
-                      "pifs": {"OpaqueRef:pif-0": {"device": "eth0", "MAC": "00:16:3e:00:00:01", "management": True}}}
+        self.state = load_state()
+        assert SESSION in self.state["sessions"]
         self.xapi = XapiDouble(tmp_path / "xapi.sock", self.state).__enter__()
         self.flows = tmp_path / "flows"
         self.reconfigure_log = tmp_path / "reconfigure"

@@ -6,13 +6,29 @@ methodCalls POSTed over HTTP to a unix socket, answered with a
 methodResponse holding {"Status": "Success", "Value": ...} or
 {"Status": "Failure", "ErrorDescription": [...]}.  It serves the calls the
 openvswitch-cfg-update plugin makes (session, pool, network, PIF) from a
-state dict the test controls, and records every call it receives.
+state loaded from a JSON fixture (fixtures/xapi_host.json; tests then change
+it in place), and records every call it receives.
+
+Run on its own to poke at the plugin by hand:
+    python3 xapi_double.py SOCKET [STATE.json]
 """
 import http.server
+import json
 import os
 import socketserver
 import threading
 import xmlrpc.client
+
+
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
+
+
+def load_state(path=None):
+    """A fresh state from a JSON fixture (default: fixtures/xapi_host.json)."""
+    with open(path or os.path.join(FIXTURES, "xapi_host.json")) as f:
+        state = json.load(f)
+    state.pop("_comment", None)
+    return state
 
 
 class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
@@ -92,3 +108,15 @@ class XapiDouble:
             pifs = {r: p for r, p in self.state.get("pifs", {}).items() if not want_mgmt or p.get("management")}
             return {"Status": "Success", "Value": pifs}
         return {"Status": "Failure", "ErrorDescription": ["MESSAGE_METHOD_UNKNOWN", method]}
+
+
+if __name__ == "__main__":
+    import sys
+    if len(sys.argv) not in (2, 3):
+        sys.exit("usage: xapi_double.py SOCKET [STATE.json]")
+    with XapiDouble(sys.argv[1], load_state(sys.argv[2] if len(sys.argv) == 3 else None)) as d:
+        print(f"XAPI test double on {d.path}; Ctrl-C stops it", flush=True)
+        try:
+            d.thread.join()
+        except KeyboardInterrupt:
+            pass
