@@ -107,6 +107,26 @@ def test_learning_switch(sw):
     assert "flows installed" in up
 
 
+def test_fdb_flush_of_every_bridge_memory_show_and_vlog_set(sw):
+    db = sw.db
+    v(db, "add-br", "br0", "--", "add-port", "br0", "p1", "--", "add-port", "br0", "p2",
+      "--", "add-br", "br1", "--", "add-port", "br1", "q1", "--", "add-port", "br1", "q2")
+    # Misses are logged at debug level only once vlog/set asks for it.
+    sw.appctl("netdev-dummy/receive", "p1", frame(mac(2), mac(1)))
+    assert "miss on port" not in sw.read_log()
+    sw.appctl("vlog/set", "upcall:file:dbg")
+    sw.appctl("netdev-dummy/receive", "q1", frame(mac(4), mac(3)))
+    wait_for(lambda: "br1: miss on port" in sw.read_log(), timeout=5, what="the debug line")
+    sw.appctl("vlog/set", "upcall:file:info")
+    assert fdb(sw, "br0") == [("1", 0, mac(1))] and fdb(sw, "br1") == [("1", 0, mac(3))]
+    assert "mac-entries:2" in sw.appctl("memory/show").stdout
+    # fdb/flush without a bridge empties every bridge's table.
+    sw.appctl("revalidator/wait")
+    assert sw.appctl("fdb/flush").stdout == "table successfully flushed\n"
+    assert fdb(sw, "br0") == [] and fdb(sw, "br1") == []
+    assert "mac-entries:0" in sw.appctl("memory/show").stdout
+
+
 def test_vlan_access_ports_isolate_and_trunks_tag(sw):
     db = sw.db
     v(db, "add-br", "br0",
