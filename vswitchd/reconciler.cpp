@@ -263,7 +263,7 @@ void Reconciler::setup_internal(const BridgeConfig& b, const Datapath& dp) {
     std::optional<Mac> min_mac;
     for (const auto& [name, v] : dp.vports) {
         if (v.type == dpif::VportType::Internal) continue;
-        auto info = nd.get(name);
+        auto info = nd.get(name, false);
         if (!info) continue;
         if (info->mtu > 0 && (!min_mtu || info->mtu < *min_mtu)) min_mtu = info->mtu;
         // The bridge's MAC follows its smallest universally administered
@@ -273,7 +273,7 @@ void Reconciler::setup_internal(const BridgeConfig& b, const Datapath& dp) {
             min_mac = info->mac;
     }
     auto configure = [&](const std::string& name, std::optional<int64_t> mtu_request, std::optional<Mac> mac) {
-        auto info = nd.get(name);
+        auto info = nd.get(name, false);
         if (!info) return;
         std::optional<int> mtu = mtu_request ? std::optional<int>(static_cast<int>(*mtu_request)) : min_mtu;
         try {

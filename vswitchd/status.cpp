@@ -61,7 +61,7 @@ StatusColumns collect_status(const Config& config, const Reconciler& rec, dpif::
                 auto r = rec.interfaces().find(i.name);
                 bool in_dp = r != rec.interfaces().end() && r->second.port_no;
                 std::optional<dpif::NetdevInfo> dev;
-                if (in_dp) dev = nd.get(i.name);
+                if (in_dp) dev = nd.get(i.name, opts.statistics);
                 if (!in_dp) {
                     cols["ofport"] = -1;
                     std::string err = r != rec.interfaces().end() ? r->second.error : "";
@@ -118,7 +118,7 @@ StatusColumns collect_status(const Config& config, const Reconciler& rec, dpif::
         if (dp) {
             if (b.datapath_id) {
                 dpid = dpid_text(*b.datapath_id);
-            } else if (auto dev = nd.get(bname)) {
+            } else if (auto dev = nd.get(bname, false)) {
                 dpid = dpid_text(dpid_from_mac(dev->mac));
             }
         }

@@ -708,7 +708,7 @@ class DummyDpif::DummyNetdevs : public Netdevs {
 public:
     explicit DummyNetdevs(State& s) : s_(s) {}
 
-    std::optional<NetdevInfo> get(const std::string& name) override
+    std::optional<NetdevInfo> get(const std::string& name, bool /*with_stats*/) override
     {
         std::lock_guard lock(s_.mu);
         auto it = s_.devices.find(name);

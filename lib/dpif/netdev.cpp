@@ -102,7 +102,7 @@ ifreq request_for(const std::string& name)
 
 SystemNetdevs::SystemNetdevs(std::string sysfs_root) : root_(std::move(sysfs_root)) {}
 
-std::optional<NetdevInfo> SystemNetdevs::get(const std::string& name)
+std::optional<NetdevInfo> SystemNetdevs::get(const std::string& name, bool with_stats)
 {
     if (!valid_name(name))
         return std::nullopt;
@@ -125,6 +125,8 @@ std::optional<NetdevInfo> SystemNetdevs::get(const std::string& name)
     n.carrier = read_num(dir + "carrier").value_or(0) == 1;
     if (auto sp = read_num(dir + "speed"); sp && *sp > 0)
         n.speed_mbps = static_cast<uint64_t>(*sp);
+    if (!with_stats)
+        return n;
     const std::string st = dir + "statistics/";
     auto stat = [&](const char* f) { return static_cast<uint64_t>(read_num(st + f).value_or(0)); };
     n.stats = {stat("rx_packets"), stat("tx_packets"), stat("rx_bytes"), stat("tx_bytes"),

@@ -38,8 +38,9 @@ struct NetdevInfo {
 class Netdevs {
 public:
     virtual ~Netdevs() = default;
-    // nullopt when no such device.
-    virtual std::optional<NetdevInfo> get(const std::string& name) = 0;
+    // nullopt when no such device.  with_stats=false may leave stats
+    // zero (saves reading ten counters per device where they are unused).
+    virtual std::optional<NetdevInfo> get(const std::string& name, bool with_stats = true) = 0;
     // These throw dpif::Error (ENODEV when absent, EPERM, EINVAL ...).
     virtual void set_admin_up(const std::string& name, bool up) = 0;
     virtual void set_mtu(const std::string& name, int mtu) = 0;
@@ -50,7 +51,7 @@ public:
 class SystemNetdevs : public Netdevs {
 public:
     explicit SystemNetdevs(std::string sysfs_root = "/sys/class/net");
-    std::optional<NetdevInfo> get(const std::string& name) override;
+    std::optional<NetdevInfo> get(const std::string& name, bool with_stats = true) override;
     void set_admin_up(const std::string& name, bool up) override;
     void set_mtu(const std::string& name, int mtu) override;
     void set_mac(const std::string& name, const Mac& mac) override;
