@@ -174,7 +174,7 @@ class VM:
         self.console = self.dir / "console.log"
         cmd = [QEMU, "-accel", "tcg", "-m", str(self.memory), "-smp", str(self.cpus), "-nographic",
                "-no-reboot", "-kernel", str(KERNEL), "-initrd", str(initrd),
-               "-append", " ".join(["console=ttyS0 panic=-1 loglevel=4 edd=off", self.cmdline]).strip(),
+               "-append", " ".join(["console=ttyS0 panic=-1 loglevel=4 edd=off no_timer_check", self.cmdline]).strip(),
                "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap",
                "-virtfs", f"local,path={self.xchg},mount_tag=xchg,security_model=none"]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=open(self.console, "wb"),
