@@ -78,9 +78,7 @@ int ovsm_table_init(struct ovsm_table *t)
 	if (!list)
 		return -ENOMEM;
 	ovsm_count(OVSM_K_MASK_LIST, 1);
-	t->cache = __alloc_percpu(sizeof(struct ovsm_mask_cache_entry) *
-				  OVSM_MASK_CACHE_SIZE,
-				  __alignof__(struct ovsm_mask_cache_entry));
+	t->cache = alloc_percpu(struct ovsm_mask_cache);
 	if (!t->cache) {
 		err = -ENOMEM;
 		goto free_list;
@@ -154,20 +152,29 @@ struct ovsm_flow *ovsm_table_lookup(struct ovsm_table *t,
 {
 	struct ovsm_mask_list *list = rcu_dereference(t->masks);
 	struct ovsm_mask_cache_entry *entry = NULL;
+	struct ovsm_mask_cache *cache;
 	struct ovsm_flow *flow;
-	unsigned int i;
+	unsigned int i, m, tried = OVSM_MASK_CACHE_SIZE;
 	u32 hash = 0;
 
 	*n_mask_hit = 0;
 	*cache_hit = false;
-	if (list->n > 1 && skb) {
+	if (list->n <= 1) {
+		if (!list->n)
+			return NULL;
+		(*n_mask_hit)++;
+		return lookup_in_mask(t, key, list->masks[0]);
+	}
+	/* Without a packet (a flow install), no per-CPU state is touched. */
+	cache = skb ? this_cpu_ptr(t->cache) : NULL;
+	if (cache) {
 		hash = skb_get_hash(skb);
 		if (hash) {
-			entry = this_cpu_ptr(t->cache) +
-				(hash & (OVSM_MASK_CACHE_SIZE - 1));
+			entry = &cache->entries[hash & (OVSM_MASK_CACHE_SIZE - 1)];
 			if (entry->hash == hash && entry->mask_index < list->n) {
+				tried = entry->mask_index;
 				(*n_mask_hit)++;
-				flow = lookup_in_mask(t, key, list->masks[entry->mask_index]);
+				flow = lookup_in_mask(t, key, list->masks[tried]);
 				if (flow) {
 					*cache_hit = true;
 					return flow;
@@ -175,14 +182,22 @@ struct ovsm_flow *ovsm_table_lookup(struct ovsm_table *t,
 			}
 		}
 	}
-	for (i = 0; i < list->n; i++) {
+	/* Start where this CPU's last walk ended.  Userspace does not install
+	 * overlapping flows (and Linux's module reorders its masks by use
+	 * too), so the order does not change which flow a packet finds. */
+	m = cache && cache->last_index < list->n ? cache->last_index : 0;
+	for (i = 0; i < list->n; i++, m = m + 1 < list->n ? m + 1 : 0) {
+		if (m == tried)
+			continue;
 		(*n_mask_hit)++;
-		flow = lookup_in_mask(t, key, list->masks[i]);
+		flow = lookup_in_mask(t, key, list->masks[m]);
 		if (flow) {
 			if (entry) {
 				entry->hash = hash;
-				entry->mask_index = i;
+				entry->mask_index = m;
 			}
+			if (cache)
+				cache->last_index = m;
 			return flow;
 		}
 	}

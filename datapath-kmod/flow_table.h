@@ -30,6 +30,15 @@ struct ovsm_mask_cache_entry {
 	u32 mask_index;
 };
 
+/* When the entry for a packet's hash does not help (there are far more
+ * flows than entries), the walk of the mask list starts with the mask the
+ * CPU's previous walk ended on: traffic mostly hits a few masks, and this
+ * tries the busiest first without reordering the shared list. */
+struct ovsm_mask_cache {
+	struct ovsm_mask_cache_entry entries[OVSM_MASK_CACHE_SIZE];
+	u32 last_index;
+};
+
 struct ovsm_table {
 	struct rhashtable flows;
 	struct rhashtable ufids;
@@ -37,7 +46,7 @@ struct ovsm_table {
 	u32 next_id;
 	unsigned int count;
 	struct ovsm_mask_list __rcu *masks;
-	struct ovsm_mask_cache_entry __percpu *cache;
+	struct ovsm_mask_cache __percpu *cache;
 };
 
 int ovsm_table_init(struct ovsm_table *t);
