@@ -42,6 +42,31 @@ public:
         ++n_;
     }
 
+    // Removes the rule with exactly this match and priority and a value equal
+    // to `value`; returns whether there was one.  (The subtable keeps its
+    // priority bound, which only makes lookups look a little further.)
+    bool remove(const Match& m, int priority, const T& value)
+    {
+        for (auto& st : subtables_) {
+            if (!(st->mask == m.mask()))
+                continue;
+            auto it = st->rules.find(st->hash(m.flow()));
+            if (it == st->rules.end())
+                return false;
+            auto& v = it->second;
+            for (auto r = v.begin(); r != v.end(); ++r)
+                if (r->priority == priority && r->match == m && r->value == value) {
+                    v.erase(r);
+                    if (v.empty())
+                        st->rules.erase(it);
+                    --n_;
+                    return true;
+                }
+            return false;
+        }
+        return false;
+    }
+
     // The highest-priority rule matching `flow`, or nullptr.
     const Rule* lookup(const Flow& flow) const
     {
