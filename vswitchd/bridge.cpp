@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "meta-flow/ports.hpp"
+
 namespace vswitchd {
 
 Bridge::Bridge(std::string name) : name_(std::move(name)) {}
@@ -32,7 +34,16 @@ bool Bridge::configure(const BridgeConfig& cfg, const Reconciler& rec) {
     int ifindex = dp ? dp->ifindex : 0;
     const bool forward_bpdu = cfg.forward_bpdu;
 
-    bool changed = ports != ports_ || ifindex != dp_ifindex_ || cfg.fail_secure != fail_secure_ ||
+    datapath_id_ = cfg.datapath_id;
+    if (!configured_ || cfg.fail_secure != fail_secure_) {
+        flows_.clear();
+        if (!cfg.fail_secure) {
+            ofp::Action normal;
+            normal.port = mf::kOfppNormal;
+            flows_.add(mf::Match(), 0, {normal}, Clock::now());
+        }
+    }
+    bool changed = !configured_ || ports != ports_ || ifindex != dp_ifindex_ || cfg.fail_secure != fail_secure_ ||
                    forward_bpdu != forward_bpdu_;
     if (changed) {
         // MACs learned on ports that went away or changed VLAN settings are
@@ -49,6 +60,7 @@ bool Bridge::configure(const BridgeConfig& cfg, const Reconciler& rec) {
         dp_ifindex_ = ifindex;
         fail_secure_ = cfg.fail_secure;
         forward_bpdu_ = forward_bpdu;
+        configured_ = true;
         ++config_seq_;
     }
     if (mac_.aging() != cfg.mac_aging) mac_.set_aging(cfg.mac_aging);

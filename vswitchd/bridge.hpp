@@ -19,6 +19,7 @@
 #include "dpif/dpif.hpp"
 #include "meta-flow/datapath_key.hpp"
 #include "meta-flow/match.hpp"
+#include "openflow/flow_table.hpp"
 #include "vswitchd/config.hpp"
 #include "vswitchd/mac_learning.hpp"
 #include "vswitchd/reconciler.hpp"
@@ -48,6 +49,7 @@ struct Ukey {
     Clock::time_point created;
     Clock::time_point last_active;   // when its packet count last moved
     uint64_t xlate_seq = 0;      // Bridge::seq() when translated
+    uint64_t rule_id = 0;        // the OpenFlow rule it was translated by (0: none)
 };
 
 class Bridge {
@@ -69,11 +71,19 @@ public:
 
     // Moves whenever a translation done before may now come out differently
     // (MAC table or configuration change).
-    uint64_t seq() const { return mac_.generation() + config_seq_; }   // both only grow
+    uint64_t seq() const { return mac_.generation() + config_seq_ + flows_.seq(); }   // all only grow
     uint64_t config_seq() const { return config_seq_; }
 
     std::map<dpif::Bytes, Ukey>& ukeys() { return ukeys_; }
     const std::map<dpif::Bytes, Ukey>& ukeys() const { return ukeys_; }
+
+    // The OpenFlow flow tables.  A new bridge in fail_mode standalone gets
+    // Open vSwitch's default flow, `priority=0 actions=NORMAL`; a change of
+    // fail mode flushes the tables (and puts the default flow back when the
+    // new mode is standalone), as ovs-vswitchd does without controllers.
+    ofp::FlowTable& flows() { return flows_; }
+    const ofp::FlowTable& flows() const { return flows_; }
+    std::optional<uint64_t> datapath_id() const { return datapath_id_; }
 
     // The text of `ovs-appctl fdb/show`.
     std::string format_fdb(Clock::time_point now) const;
@@ -87,6 +97,9 @@ private:
     MacLearning mac_;
     uint64_t config_seq_ = 1;
     std::map<dpif::Bytes, Ukey> ukeys_;
+    ofp::FlowTable flows_;
+    bool configured_ = false;
+    std::optional<uint64_t> datapath_id_;
 };
 
 // How megaflows are written for the datapath: recirc_id (always 0 here)

@@ -32,6 +32,17 @@ void OdpActions::pop_vlan() {
     tci_ = 0;
 }
 
+void OdpActions::set_ethernet(const uint8_t src[6], const uint8_t dst[6]) {
+    ovs_key_ethernet e{};
+    for (int i = 0; i < 6; ++i) {
+        e.eth_src[i] = src[i];
+        e.eth_dst[i] = dst[i];
+    }
+    size_t t = w_.begin_nested(OVS_ACTION_ATTR_SET);
+    w_.put(OVS_KEY_ATTR_ETHERNET, &e, sizeof e);
+    w_.end_nested(t);
+}
+
 void OdpActions::output_vlan(uint32_t port, uint16_t vid) {
     if (!pcp_known_) {
         pcp_bits_ = tci_ & kPcpMask;

@@ -23,6 +23,10 @@ public:
     // Sends out of `port` with VLAN `vid` (0: untagged), keeping the PCP the
     // packet arrived with.
     void output_vlan(uint32_t port, uint16_t vid);
+    // Rewrites the Ethernet addresses (both are written).
+    void set_ethernet(const uint8_t src[6], const uint8_t dst[6]);
+    // The tag on the packet at this point of the list (CFI set), 0 if none.
+    uint16_t tci() const { return tci_; }
 
     const dpif::Bytes& bytes() const { return w_.bytes(); }
     dpif::Bytes take() { return w_.take(); }

@@ -75,6 +75,11 @@ Revalidator::Pass Revalidator::run(Bridge& br, Clock::time_point now, std::chron
         }
         Ukey& uk = it->second;
         const bool active = f.stats.n_packets != uk.packets || (adopted && f.stats.n_packets > 0);
+        // What passed since the last look counts for the OpenFlow rule the
+        // flow was translated by.
+        if (uk.rule_id && f.stats.n_packets > uk.packets)
+            br.flows().credit(uk.rule_id, f.stats.n_packets - uk.packets,
+                              f.stats.n_bytes > uk.bytes ? f.stats.n_bytes - uk.bytes : 0, now);
         uk.packets = f.stats.n_packets;
         uk.bytes = f.stats.n_bytes;
         if (active && !adopted) uk.last_active = now;
@@ -100,6 +105,7 @@ Revalidator::Pass Revalidator::run(Bridge& br, Clock::time_point now, std::chron
             continue;
         }
         uk.xlate_seq = br.seq();
+        uk.rule_id = x.rule_id;
         if (x.actions != f.actions) {
             ++pass.modified;
             COVERAGE_INC(rev_flow_modified);

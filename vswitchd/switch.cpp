@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <system_error>
 
+#include "common/daemon.hpp"
 #include "common/vlog.hpp"
 #include "vswitchd/coverage.hpp"
 
@@ -55,6 +56,11 @@ Switch::Switch(asio::io_context& io, std::unique_ptr<dpif::Dpif> dpif, const std
         return n;
     };
     handler_.on_learned = [this](Bridge&) { schedule_revalidation(); };
+    OfContext ofc;
+    ofc.bridge = [this](const std::string& name) { return bridge(name); };
+    ofc.dpif = dpif_.get();
+    ofc.flows_changed = [this](Bridge&) { schedule_revalidation(); };
+    of_ = std::make_unique<OfService>(io_, common::daemon::rundir(), std::move(ofc));
     if (dpif_->type() != "dummy") {
         try {
             links_ = std::make_unique<LinkMonitor>(io, [this] { schedule_reconfigure(); });
@@ -87,6 +93,7 @@ void Switch::shutdown(bool cleanup) {
     coverage_timer_.cancel();
     retry_timer_.cancel();
     revalidate_timer_.cancel();
+    of_.reset();
     upcall_fd_.cancel();
     vport_fd_.cancel();
 }
@@ -208,6 +215,11 @@ void Switch::update_bridges() {
         changed |= br->configure(b, rec_);
     }
     handler_.set_flow_limit(config_.flow_limit);
+    if (of_ && !stopping_) {
+        std::vector<std::string> names;
+        for (const auto& [name, _] : bridges_) names.push_back(name);
+        of_->update(names);
+    }
     if (changed) schedule_revalidation();
 }
 
@@ -233,6 +245,7 @@ void Switch::revalidate_now() {
     rec_.check_dispatch();
     bool again = false;
     for (auto& [_, b] : bridges_) {
+        b->flows().expire(Clock::now());
         Revalidator::Pass p = revalidator_.run(*b, Clock::now(), config_.max_idle);
         again |= p.learned;
     }

@@ -28,6 +28,7 @@
 #include "vswitchd/bridge.hpp"
 #include "vswitchd/config.hpp"
 #include "vswitchd/link_monitor.hpp"
+#include "vswitchd/ofservice.hpp"
 #include "vswitchd/reconciler.hpp"
 #include "vswitchd/revalidator.hpp"
 #include "vswitchd/status.hpp"
@@ -63,6 +64,7 @@ public:
     uint64_t reconfigures() const { return n_reconfigures_; }
     const UpcallHandler& upcall_handler() const { return handler_; }
     const Revalidator& revalidator() const { return revalidator_; }
+    const OfService* openflow() const { return of_.get(); }
 
     // Forwarding state per bridge (by name).
     const std::map<std::string, std::unique_ptr<Bridge>>& bridges() const { return bridges_; }
@@ -113,6 +115,7 @@ private:
     bool stopping_ = false;
     std::set<std::string> warned_;
     uint64_t n_reconfigures_ = 0;
+    std::unique_ptr<OfService> of_;
     std::shared_ptr<bool> alive_;
 };
 

@@ -50,6 +50,7 @@ void UpcallHandler::handle(std::vector<dpif::Upcall>& batch, Clock::time_point n
         }
         XlateResult x = xlate(*br, flow, true, now);
         if (x.learned) learned.push_back(br);
+        if (x.rule_id) br->flows().credit(x.rule_id, 1, u.packet.size(), now);
         VLOG_DBG("%s: miss on port %u: %s", br->name().c_str(), flow.in_port.get(), x.trace.c_str());
 
         mf::Match match(flow, x.wc);
@@ -68,6 +69,7 @@ void UpcallHandler::handle(std::vector<dpif::Upcall>& batch, Clock::time_point n
                 uk.actions = x.actions;
                 uk.created = uk.last_active = now;
                 uk.xlate_seq = br->seq();
+                uk.rule_id = x.rule_id;
                 dpif::FlowPut put;
                 put.key = std::move(km.key);
                 put.mask = std::move(km.mask);

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "meta-flow/ports.hpp"
 #include "vswitchd/odp_actions.hpp"
 
 namespace vswitchd {
@@ -21,6 +22,169 @@ bool reserved_multicast(const Mac& m) {
 }
 
 void all_ones(void* p, size_t n) { std::memset(p, 0xff, n); }
+
+// One translation's state: the packet as the actions so far left it.
+struct Ctx {
+    Bridge& br;
+    const mf::Flow& flow;
+    bool may_learn;
+    Clock::time_point now;
+    XlateResult& r;
+    OdpActions acts;
+    uint32_t in_port;
+    mf::Mac eth_src, eth_dst;
+    bool eth_changed = false;
+    std::string trace;
+
+    void note(const std::string& s) {
+        if (!trace.empty()) trace += "; ";
+        trace += s;
+    }
+    void flush_eth() {
+        if (!eth_changed) return;
+        acts.set_ethernet(eth_src.b, eth_dst.b);
+        eth_changed = false;
+    }
+    void output(uint32_t port_no) {
+        flush_eth();
+        acts.output(port_no);
+    }
+};
+
+// NORMAL: the learning L2 switch, VLAN semantics included.
+void xlate_normal(Ctx& c) {
+    Bridge& br = c.br;
+    const mf::Flow& flow = c.flow;
+    mf::Flow& wc = c.r.wc;
+    const BridgePort* in = br.port(c.in_port);
+
+    all_ones(&wc.vlans[0], sizeof wc.vlans[0]);
+    const uint16_t tci = flow.vlans[0].tci.get();
+    const uint16_t vid = (tci & mf::kVlanCfi) ? (tci & mf::kVlanVidMask) : 0;
+    std::optional<uint16_t> vlan = in->vlan.input_vlan(vid);
+    if (!vlan) {
+        c.note("NORMAL: drop: port " + in->port + " does not accept VLAN " + std::to_string(vid));
+        return;
+    }
+
+    all_ones(&wc.eth_dst, sizeof wc.eth_dst);
+    const Mac dst = to_mac(flow.eth_dst);
+    if (reserved_multicast(dst) && !br.forward_bpdu()) {
+        c.note("NORMAL: drop: reserved multicast destination " + mac_to_string(dst));
+        return;
+    }
+
+    all_ones(&wc.eth_src, sizeof wc.eth_src);
+    const Mac src = to_mac(flow.eth_src);
+    if (c.may_learn && !is_multicast(src)) c.r.learned |= br.mac().learn(src, *vlan, c.in_port, c.now);
+
+    c.flush_eth();
+    std::optional<uint32_t> out;
+    if (!is_multicast(dst)) out = br.mac().lookup(dst, *vlan, c.now);
+    const BridgePort* to = out ? br.port(*out) : nullptr;
+    if (to && to->active && to->vlan.carries(*vlan)) {
+        if (to->port_no == c.in_port) {
+            c.note("NORMAL: drop: " + mac_to_string(dst) + " was learned on the input port");
+            return;
+        }
+        c.acts.output_vlan(to->port_no, to->vlan.output_vid(*vlan));
+        c.note("NORMAL: unicast to " + to->iface + " in VLAN " + std::to_string(*vlan));
+    } else {
+        // Outputs grouped by the tag they need, the packet's own first, so
+        // that each tag change is made once.
+        std::vector<std::pair<uint32_t, uint16_t>> outs;
+        for (const auto& [no, p] : br.ports()) {
+            if (no == c.in_port || !p.active || !p.vlan.carries(*vlan)) continue;
+            outs.emplace_back(no, p.vlan.output_vid(*vlan));
+        }
+        const uint16_t cur = (tci & mf::kVlanCfi) ? vid : 0;
+        std::stable_sort(outs.begin(), outs.end(), [cur](const auto& a, const auto& b) {
+            return (a.second != cur) < (b.second != cur) ||
+                   ((a.second != cur) == (b.second != cur) && a.second != cur && a.second < b.second);
+        });
+        const size_t before = c.acts.outputs();
+        for (const auto& [no, v] : outs) c.acts.output_vlan(no, v);
+        c.note("NORMAL: flood in VLAN " + std::to_string(*vlan) + " to " +
+               std::to_string(c.acts.outputs() - before) + " ports");
+    }
+}
+
+// OpenFlow port number -> datapath port number (LOCAL is 0).
+uint32_t dp_port_of(uint16_t ofport) { return ofport == mf::kOfppLocal ? dpif::kLocalPort : ofport; }
+
+void xlate_output(Ctx& c, const ofp::Action& a) {
+    switch (a.port) {
+    case mf::kOfppNormal:
+        xlate_normal(c);
+        return;
+    case mf::kOfppFlood:
+    case mf::kOfppAll: {
+        size_t n = 0;
+        for (const auto& [no, p] : c.br.ports()) {
+            if (no == c.in_port || !p.active) continue;
+            c.output(no);
+            ++n;
+        }
+        c.note(std::string(a.port == mf::kOfppFlood ? "FLOOD" : "ALL") + " to " + std::to_string(n) + " ports");
+        return;
+    }
+    case mf::kOfppInPort:
+        c.output(c.in_port);
+        c.note("output to the input port");
+        return;
+    case mf::kOfppController:
+        c.note("CONTROLLER: no controller connection takes packet-ins yet, dropped");
+        return;
+    default: {
+        const uint32_t dp = dp_port_of(a.port);
+        const BridgePort* p = c.br.port(dp);
+        if (!p) {
+            c.note("output to port " + std::to_string(a.port) + ": no such port");
+        } else if (dp == c.in_port) {
+            // OpenFlow: only IN_PORT sends a packet back where it came from.
+            c.note("output to port " + std::to_string(a.port) + ": skipped, it is the input port");
+        } else {
+            c.output(dp);
+            c.note("output to " + p->iface);
+        }
+        return;
+    }
+    }
+}
+
+void xlate_actions(Ctx& c, const ofp::Actions& actions) {
+    for (const ofp::Action& a : actions) {
+        switch (a.kind) {
+        case ofp::Action::Kind::Output:
+            xlate_output(c, a);
+            break;
+        case ofp::Action::Kind::StripVlan:
+            all_ones(&c.r.wc.vlans[0], sizeof c.r.wc.vlans[0]);
+            if (c.acts.tci() & mf::kVlanCfi) c.acts.pop_vlan();
+            break;
+        case ofp::Action::Kind::SetVlanVid:
+        case ofp::Action::Kind::SetVlanPcp: {
+            all_ones(&c.r.wc.vlans[0], sizeof c.r.wc.vlans[0]);
+            const uint16_t cur = c.acts.tci();
+            uint16_t tci = (cur & mf::kVlanCfi) ? static_cast<uint16_t>(cur & ~mf::kVlanCfi) : 0;
+            if (a.kind == ofp::Action::Kind::SetVlanVid)
+                tci = static_cast<uint16_t>((tci & ~mf::kVlanVidMask) | a.vid);
+            else
+                tci = static_cast<uint16_t>((tci & ~mf::kVlanPcpMask) | (a.pcp << mf::kVlanPcpShift));
+            if (cur & mf::kVlanCfi) c.acts.pop_vlan();
+            c.acts.push_vlan(tci);
+            break;
+        }
+        case ofp::Action::Kind::SetDlSrc:
+        case ofp::Action::Kind::SetDlDst:
+            all_ones(&c.r.wc.eth_src, sizeof c.r.wc.eth_src);
+            all_ones(&c.r.wc.eth_dst, sizeof c.r.wc.eth_dst);
+            (a.kind == ofp::Action::Kind::SetDlSrc ? c.eth_src : c.eth_dst) = a.mac;
+            c.eth_changed = true;
+            break;
+        }
+    }
+}
 
 }  // namespace
 
@@ -42,65 +206,38 @@ XlateResult xlate(Bridge& br, const mf::Flow& flow, bool may_learn, Clock::time_
         r.trace = "drop: " + in->iface + " is not the active interface of port " + in->port;
         return r;
     }
-    if (br.fail_secure()) {
-        // No OpenFlow table yet: a secure bridge has no flows to follow.
-        r.trace = "drop: fail_mode=secure and no OpenFlow flows";
-        return r;
-    }
     if (!mf::is_ethernet(flow)) {
         r.trace = "drop: not an Ethernet packet";
         return r;
     }
 
-    // The VLAN the frame belongs to.
-    all_ones(&wc.vlans[0], sizeof wc.vlans[0]);
+    // The OpenFlow table, in OpenFlow port numbering.
+    mf::Flow of_flow = flow;
+    of_flow.in_port.set(in_port == dpif::kLocalPort ? mf::kOfppLocal : in_port);
+    const ofp::FlowRule* rule = br.flows().lookup(of_flow);
+    const mf::Flow& looked = br.flows().wildcards();
+    for (size_t i = 0; i < sizeof(mf::Flow); ++i) wc.bytes()[i] |= looked.bytes()[i];
+    // Whether a tag is there at all is part of the datapath key only through
+    // the outer EtherType (0x8100 or the packet's own): a rule on any VLAN bit
+    // needs the whole VLAN header and the EtherType, or an untagged megaflow
+    // would also take tagged packets.
+    if (looked.vlans[0].tci.get() || looked.vlans[0].tpid.get()) {
+        all_ones(&wc.vlans[0], sizeof wc.vlans[0]);
+        all_ones(&wc.eth_type, sizeof wc.eth_type);
+    }
+    if (!rule) {
+        r.trace = br.fail_secure() ? "drop: fail_mode=secure and no matching OpenFlow flow"
+                                   : "drop: no matching OpenFlow flow";
+        return r;
+    }
+    r.rule_id = rule->id;
+
     const uint16_t tci = flow.vlans[0].tci.get();
-    const uint16_t vid = (tci & mf::kVlanCfi) ? (tci & mf::kVlanVidMask) : 0;
-    std::optional<uint16_t> vlan = in->vlan.input_vlan(vid);
-    if (!vlan) {
-        r.trace = "drop: port " + in->port + " does not accept VLAN " + std::to_string(vid);
-        return r;
-    }
-
-    all_ones(&wc.eth_dst, sizeof wc.eth_dst);
-    const Mac dst = to_mac(flow.eth_dst);
-    if (reserved_multicast(dst) && !br.forward_bpdu()) {
-        r.trace = "drop: reserved multicast destination " + mac_to_string(dst);
-        return r;
-    }
-
-    all_ones(&wc.eth_src, sizeof wc.eth_src);
-    const Mac src = to_mac(flow.eth_src);
-    if (may_learn && !is_multicast(src)) r.learned = br.mac().learn(src, *vlan, in_port, now);
-
-    OdpActions acts(tci & mf::kVlanCfi ? tci : 0);
-    std::optional<uint32_t> out;
-    if (!is_multicast(dst)) out = br.mac().lookup(dst, *vlan, now);
-    const BridgePort* to = out ? br.port(*out) : nullptr;
-    if (to && to->active && to->vlan.carries(*vlan)) {
-        if (to->port_no == in_port) {
-            r.trace = "drop: " + mac_to_string(dst) + " was learned on the input port";
-            return r;
-        }
-        acts.output_vlan(to->port_no, to->vlan.output_vid(*vlan));
-        r.trace = "unicast to " + to->iface + " in VLAN " + std::to_string(*vlan);
-    } else {
-        // Outputs grouped by the tag they need, the packet's own first, so
-        // that each tag change is made once.
-        std::vector<std::pair<uint32_t, uint16_t>> outs;
-        for (const auto& [no, p] : br.ports()) {
-            if (no == in_port || !p.active || !p.vlan.carries(*vlan)) continue;
-            outs.emplace_back(no, p.vlan.output_vid(*vlan));
-        }
-        const uint16_t cur = (tci & mf::kVlanCfi) ? vid : 0;
-        std::stable_sort(outs.begin(), outs.end(), [cur](const auto& a, const auto& b) {
-            return (a.second != cur) < (b.second != cur) ||
-                   ((a.second != cur) == (b.second != cur) && a.second != cur && a.second < b.second);
-        });
-        for (const auto& [no, v] : outs) acts.output_vlan(no, v);
-        r.trace = "flood in VLAN " + std::to_string(*vlan) + " to " + std::to_string(acts.outputs()) + " ports";
-    }
-    r.actions = acts.take();
+    Ctx c{br, flow, may_learn, now, r, OdpActions(tci & mf::kVlanCfi ? tci : 0), in_port,
+          flow.eth_src, flow.eth_dst, false, {}};
+    xlate_actions(c, rule->actions);
+    r.trace = c.trace.empty() ? "drop: the flow's actions drop" : c.trace;
+    r.actions = c.acts.take();
     return r;
 }
 

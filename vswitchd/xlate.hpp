@@ -4,11 +4,12 @@
 // xlate() is the one place forwarding is decided, for upcalls and for
 // revalidation alike:
 //
-//   packet's flow ──> [OpenFlow table, issue 10: not built yet] ──> NORMAL
+//   packet's flow ──> OpenFlow table 0 (highest-priority rule) ──> its actions
+//                      (output, IN_PORT, FLOOD, ALL, LOCAL, NORMAL, VLAN and
+//                       Ethernet address rewrites; a miss drops)
 //
-// Until an OpenFlow table exists, a bridge behaves as one whose table holds
-// the fail-mode default: `standalone` forwards with NORMAL, `secure`
-// forwards nothing.  NORMAL is the learning L2 switch: the source MAC is
+// A standalone bridge starts with `priority=0 actions=NORMAL`, a secure one
+// with no flows (so it forwards nothing).  NORMAL is the learning L2 switch: the source MAC is
 // learned on the input port's VLAN, known unicast destinations go to their
 // port, unknown and multicast ones are flooded to every other port that
 // carries the VLAN, with each port's tagging (access, trunk, native-tagged,
@@ -17,9 +18,10 @@
 // unless other_config:forward-bpdu=true.
 //
 // The wildcard mask records every field the decision looked at: the input
-// port, the Ethernet addresses, the VLAN tag (and, through the datapath's
-// rules, the EtherType) -- the widest mask under which every packet gets
-// the same actions.
+// port, every bit any rule of the table matches on (the union of the
+// table's masks, a conservative stand-in for what the lookup examined),
+// and for NORMAL the Ethernet addresses and VLAN tag -- a mask under which
+// every packet gets the same actions.
 #pragma once
 
 #include <string>
@@ -35,6 +37,7 @@ struct XlateResult {
     mf::Flow wc{};           // the bits of the flow the decision depends on
     bool learned = false;    // the MAC table changed
     std::string trace;       // one line on why, for logs and tests
+    uint64_t rule_id = 0;    // the OpenFlow rule that matched (0: none)
 };
 
 // `flow.in_port` is the datapath port number.  With `may_learn`, the source
