@@ -41,7 +41,7 @@ std::vector<PortInfo> ports_of(OfContext& ctx, const Bridge& br) {
         pi.dp_port = no;
         pi.ofport = no == dpif::kLocalPort ? mf::kOfppLocal : static_cast<uint16_t>(no);
         pi.name = p.iface;
-        if (auto dev = ctx.dpif->netdevs().get(p.iface)) {
+        if (auto dev = ctx.dpif->netdevs().get(p.iface, false)) {
             pi.mac = dev->mac;
             pi.admin_up = dev->admin_up;
             pi.carrier = dev->carrier;
@@ -56,7 +56,7 @@ std::vector<PortInfo> ports_of(OfContext& ctx, const Bridge& br) {
 uint64_t datapath_id(OfContext& ctx, const Bridge& br) {
     if (br.datapath_id()) return *br.datapath_id();
     uint64_t id = 0;
-    if (auto dev = ctx.dpif->netdevs().get(br.name()))
+    if (auto dev = ctx.dpif->netdevs().get(br.name(), false))
         for (uint8_t b : dev->mac) id = id << 8 | b;
     return id;
 }
