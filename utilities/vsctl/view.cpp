@@ -7,7 +7,7 @@ namespace vsctl {
 const Datum& VRow::get(const std::string& column) const {
     long i = table->index_of(column);
     if (i < 0) throw std::out_of_range("table " + table->name + " has no column " + column);
-    return cols[static_cast<size_t>(i)];
+    return get(static_cast<size_t>(i));
 }
 
 std::string VRow::string(const std::string& column) const {
@@ -46,7 +46,7 @@ View::TableRows& View::load(const std::string& name) {
             auto v = std::make_unique<VRow>();
             v->table = &ts;
             v->uuid = u;
-            for (size_t i = 0; i < ts.columns.size(); ++i) v->cols.push_back(row.get(i));
+            v->base = &row;
             tr.rows.emplace(u, std::move(v));
         }
     }
@@ -81,6 +81,10 @@ VRow* View::insert(const std::string& table, std::optional<Uuid> uuid) {
 void View::set(VRow* row, const std::string& column, Datum value) {
     long i = row->table->index_of(column);
     if (i < 0) throw std::out_of_range("table " + row->table->name + " has no column " + column);
+    if (row->cols.empty() && row->base) {
+        row->cols.reserve(row->table->columns.size());
+        for (size_t k = 0; k < row->table->columns.size(); ++k) row->cols.push_back(row->base->get(k));
+    }
     row->cols[static_cast<size_t>(i)] = std::move(value);
     row->changed.insert(static_cast<size_t>(i));
 }

@@ -22,10 +22,14 @@ using ovsdb::Uuid;
 struct VRow {
     const ovsdb::TableSchema* table = nullptr;
     Uuid uuid;
+    // The replica's row while nothing was changed; cols holds a copy of
+    // its columns (or a new row's) only once a command writes one.
+    const ovsdb::idl::Row* base = nullptr;
     std::vector<Datum> cols;
     bool is_new = false;
     std::set<size_t> changed;
 
+    const Datum& get(size_t index) const { return cols.empty() && base ? base->get(index) : cols[index]; }
     const Datum& get(const std::string& column) const;
     std::string string(const std::string& column) const;   // "" if empty
     std::optional<int64_t> integer(const std::string& column) const;

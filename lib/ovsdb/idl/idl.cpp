@@ -82,7 +82,7 @@ void Idl::on_connected(std::unique_ptr<common::Stream> s) {
     std::weak_ptr<common::Connection> weak = conn;
     conn->start(
         [this, alive](json msg) {
-            if (*alive) on_message(msg);
+            if (*alive) on_message(std::move(msg));
         },
         [this, alive, weak](const std::string& reason) {
             if (!*alive) return;
@@ -149,14 +149,18 @@ void Idl::send_monitor(bool cond) {
     });
 }
 
-void Idl::on_message(const json& msg) {
+void Idl::on_message(json msg) {
     if (common::jsonrpc::is_reply(msg)) {
         if (!msg["id"].is_number_unsigned()) return;
         auto it = pending_.find(msg["id"].get<uint64_t>());
         if (it == pending_.end()) return;
         auto done = std::move(it->second);
         pending_.erase(it);
-        done(msg.value("result", json()), msg.value("error", json()));
+        // Moved, not copied: a monitor reply holds the whole database.
+        json result, error;
+        if (auto r = msg.find("result"); r != msg.end()) result = std::move(*r);
+        if (auto e = msg.find("error"); e != msg.end()) error = std::move(*e);
+        done(result, error);
         return;
     }
     const std::string method = msg["method"].get<std::string>();

@@ -114,7 +114,7 @@ public:
 private:
     void connect_once();
     void on_connected(std::unique_ptr<common::Stream> s);
-    void on_message(const json& msg);
+    void on_message(json msg);
     void on_closed(const std::string& reason);
     void send_monitor(bool cond);
     void changed();

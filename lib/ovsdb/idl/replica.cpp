@@ -60,10 +60,7 @@ const json& member_object(const json& j, const std::string& what) {
 
 // ---------------------------------------------------------------- Row
 
-Row::Row(const Table& table, Uuid uuid) : table_(&table), uuid_(uuid) {
-    cols_.reserve(table.schema().columns.size());
-    for (const auto& c : table.schema().columns) cols_.push_back(Datum::default_for(c.type));
-}
+Row::Row(const Table& table, Uuid uuid) : table_(&table), uuid_(uuid), cols_(table.defaults_) {}
 
 const Datum& Row::get(const std::string& column) const {
     long i = table_->schema().index_of(column);
@@ -143,6 +140,8 @@ Table::Table(const TableSchema& schema, std::vector<std::string> columns)
     : schema_(&schema), columns_(std::move(columns)) {
     if (columns_.empty())
         for (const auto& c : schema.columns) columns_.push_back(c.name);
+    defaults_.reserve(schema.columns.size());
+    for (const auto& c : schema.columns) defaults_.push_back(Datum::default_for(c.type));
 }
 
 const Row* Table::find(const Uuid& u) const {
@@ -333,18 +332,16 @@ void Replica::apply(Pending& p, bool initial) {
             if (t.rows_.erase(op.uuid)) t.note(op.uuid, K::Deleted, nullptr);
             break;
         case Pending::Op::Put: {
-            bool existed = t.rows_.count(op.uuid) > 0;
-            Row& r = t.emplace(op.uuid);
             // Columns not given take their defaults (update2 omits them).
-            std::vector<Datum> next;
-            next.reserve(ts.columns.size());
-            for (const auto& c : ts.columns) next.push_back(Datum::default_for(c.type));
+            std::vector<Datum> next = t.defaults_;
             for (auto& [ci, d] : op.cols) next[ci] = std::move(d);
-            if (!existed) {
-                r.cols_ = std::move(next);
+            auto it = t.rows_.find(op.uuid);
+            if (it == t.rows_.end()) {
+                t.rows_.emplace(op.uuid, Row(t, op.uuid, std::move(next)));
                 t.note(op.uuid, K::Inserted, nullptr);
                 break;
             }
+            Row& r = it->second;
             for (size_t ci = 0; ci < next.size(); ++ci) {
                 if (!(r.cols_[ci] == next[ci])) {
                     r.cols_[ci] = std::move(next[ci]);

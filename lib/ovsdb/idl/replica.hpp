@@ -60,6 +60,8 @@ public:
 private:
     friend class Table;
     friend class Replica;
+    Row(const Table& table, Uuid uuid, std::vector<Datum> cols)
+        : table_(&table), uuid_(uuid), cols_(std::move(cols)) {}
     const Table* table_;
     Uuid uuid_;
     std::vector<Datum> cols_;
@@ -94,11 +96,13 @@ public:
 
 private:
     friend class Replica;
+    friend class Row;
     void note(const Uuid& u, RowChange::Kind k, const std::string* column);
     Row& emplace(const Uuid& u);
 
     const TableSchema* schema_;
     std::vector<std::string> columns_;
+    std::vector<Datum> defaults_;   // each column's default, in schema order
     std::unordered_map<Uuid, Row> rows_;
     std::map<Uuid, RowChange> changes_;
 };
