@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <unordered_map>
 
 #include "common/jsonrpc.hpp"
 #include "common/vlog.hpp"
@@ -62,7 +63,7 @@ Server::Server(boost::asio::io_context& io) : io_(io) {
 Server::~Server() = default;
 
 void Server::open_database(const std::string& path) {
-    auto storage = Storage::open(path);
+    auto storage = Storage::open(path, false, exclusive_storage_);
     auto db = std::make_unique<Database>(std::move(storage));
     std::string name = db->name();
     if (dbs_.count(name)) throw std::runtime_error(path + ": a database named " + name + " is already being served");
@@ -343,10 +344,22 @@ void Server::end_batch() {
             std::abort();
         }
     }
+    // Everything a peer is owed goes out in one write: replies to pipelined
+    // requests and updates to monitors in order, joined.
     auto held = std::move(held_);
     held_.clear();
-    for (auto& [weak, text] : held)
-        if (auto p = weak.lock()) p->send_raw(std::move(text));
+    std::vector<std::pair<std::shared_ptr<Peer>, std::string>> out;
+    std::unordered_map<Peer*, size_t> slot;
+    for (auto& [weak, text] : held) {
+        auto p = weak.lock();
+        if (!p) continue;
+        auto [it, fresh] = slot.emplace(p.get(), out.size());
+        if (fresh)
+            out.emplace_back(std::move(p), std::move(text));
+        else
+            out[it->second].second += text;
+    }
+    for (auto& [p, text] : out) p->send_raw(std::move(text));
 }
 
 void Server::retry_triggers(Database& db) {

@@ -50,6 +50,9 @@ public:
     ~Server();
 
     void open_database(const std::string& path);
+    // Databases opened from now on use SQLite's exclusive locking mode
+    // (--sqlite-exclusive; see Storage::open).
+    void set_exclusive_storage(bool on) { exclusive_storage_ = on; }
     void close_database(const std::string& name);
     std::vector<std::string> database_names() const;
     Database* find_database(const std::string& name);
@@ -100,6 +103,7 @@ private:
     Uuid server_id_ = Uuid::random();
     std::vector<CommitObserver> observers_;
     int batch_depth_ = 0;
+    bool exclusive_storage_ = false;
     std::vector<std::pair<std::weak_ptr<Peer>, std::string>> held_;
 };
 

@@ -122,11 +122,14 @@ struct Storage::Impl {
     std::vector<TableLayout> tables;
     std::map<std::string, size_t> table_index;
     std::map<std::string, sqlite3_stmt*> upsert, remove;
+    // The statements every commit runs, prepared once (see run()).
+    std::map<std::string, sqlite3_stmt*> fixed;
     bool in_txn = false;
 
     ~Impl() {
         for (auto& [k, s] : upsert) sqlite3_finalize(s);
         for (auto& [k, s] : remove) sqlite3_finalize(s);
+        for (auto& [k, s] : fixed) sqlite3_finalize(s);
         if (db) sqlite3_close_v2(db);
         if (lock_fd >= 0) ::close(lock_fd);
     }
@@ -142,6 +145,17 @@ struct Storage::Impl {
             sqlite3_free(err);
             throw StorageError("SQL error (" + msg + ") in: " + sql.substr(0, 200));
         }
+    }
+
+    // Runs one statement without results ("BEGIN", "COMMIT", "SAVEPOINT
+    // txn", ...) from a cache of prepared statements, sparing the parse
+    // that sqlite3_exec() does on every call.
+    void run(const char* sql) {
+        auto it = fixed.find(sql);
+        if (it == fixed.end()) it = fixed.emplace(sql, prepare(sql)).first;
+        int rc = sqlite3_step(it->second);
+        sqlite3_reset(it->second);
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW) fail(sql);
     }
 
     void set_layout(const json& schema) {
@@ -351,7 +365,7 @@ std::unique_ptr<Storage> Storage::create(const std::string& path, const json& sc
     return open(path);
 }
 
-std::unique_ptr<Storage> Storage::open(const std::string& path, bool read_only) {
+std::unique_ptr<Storage> Storage::open(const std::string& path, bool read_only, bool exclusive) {
     struct stat st;
     if (::stat(path.c_str(), &st) != 0)
         throw StorageError(path + ": cannot open database (" + std::strerror(errno) + ")");
@@ -370,6 +384,9 @@ std::unique_ptr<Storage> Storage::open(const std::string& path, bool read_only) 
         throw;
     }
     impl->lock_fd = lock_fd;
+    // Before the first read, so that the WAL index lives in this process's
+    // memory instead of a shared -shm file.
+    if (exclusive && !read_only) impl->exec("PRAGMA locking_mode=EXCLUSIVE");
     auto fail = [&](const std::string& why) -> StorageError { return StorageError(path + ": " + why); };
 
     // Integrity first: a damaged file is refused, never half-loaded.
@@ -457,7 +474,7 @@ void Storage::load(const std::function<void(const std::string&, const std::strin
 
 void Storage::begin() {
     if (!impl_->in_txn) {
-        impl_->exec("BEGIN");
+        impl_->run("BEGIN");
         impl_->in_txn = true;
     }
 }
@@ -465,7 +482,7 @@ void Storage::begin() {
 void Storage::finish(bool durable) {
     if (!impl_->in_txn) return;
     try {
-        impl_->exec("COMMIT");
+        impl_->run("COMMIT");
     } catch (...) {
         sqlite3_exec(impl_->db, "ROLLBACK", nullptr, nullptr, nullptr);
         impl_->in_txn = false;
@@ -500,7 +517,7 @@ void Storage::commit(const std::vector<Change>& changes, bool durable) {
     // Inside a batch each transaction is a savepoint, so a failing one is
     // undone alone and the others of the batch still commit together.
     bool batched = batch_depth_ > 0;
-    if (batched) impl_->exec("SAVEPOINT txn");
+    if (batched) impl_->run("SAVEPOINT txn");
     try {
         for (const auto& ch : changes) {
             impl_->write_change(ch);
@@ -516,7 +533,7 @@ void Storage::commit(const std::vector<Change>& changes, bool durable) {
         throw;
     }
     if (batched) {
-        impl_->exec("RELEASE txn");
+        impl_->run("RELEASE txn");
         batch_durable_ = batch_durable_ || durable;
         return;
     }

@@ -41,7 +41,12 @@ public:
     // Opens and validates an existing file; a corrupt, foreign or
     // inconsistent file throws StorageError naming the file and the problem.
     // A writer takes an advisory lock, so two servers cannot share a file.
-    static std::unique_ptr<Storage> open(const std::string& path, bool read_only = false);
+    // `exclusive` (opt-in): SQLite's locking_mode=EXCLUSIVE — the file stays
+    // locked by this process, which spares the six fcntl() lock calls of
+    // every commit, but no other process (sqlite3 included) can read it
+    // meanwhile.
+    static std::unique_ptr<Storage> open(const std::string& path, bool read_only = false,
+                                         bool exclusive = false);
 
     const nlohmann::json& schema() const { return schema_; }
     const std::string& path() const { return path_; }

@@ -134,6 +134,13 @@ void Connection::send(const json& msg) {
 
 void Connection::send_raw(std::string text) {
     if (!open_) return;
+    // Nothing queued: write at once, which spares a trip through the event
+    // loop for the completion; queue only what the socket did not take.
+    if (!writing_ && out_.empty()) {
+        size_t n = stream_->try_write(asio::buffer(text));
+        if (n == text.size()) return;
+        text.erase(0, n);
+    }
     backlog_ += text.size();
     out_.push_back(std::move(text));
     if (!writing_) write_next();
@@ -145,6 +152,16 @@ void Connection::write_next() {
         return;
     }
     writing_ = true;
+    // What queued up while the last write was in flight goes out in one.
+    if (out_.size() > 1) {
+        size_t total = 0;
+        for (const auto& m : out_) total += m.size();
+        std::string all;
+        all.reserve(total);
+        for (const auto& m : out_) all += m;
+        out_.clear();
+        out_.push_back(std::move(all));
+    }
     auto self = shared_from_this();
     stream_->async_write(asio::buffer(out_.front()), [self](const error_code& ec, size_t) {
         if (!self->open_) return;

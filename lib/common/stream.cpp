@@ -83,6 +83,10 @@ public:
     void async_write(asio::const_buffer buf, Handler h) override {
         asio::async_write(sock_, buf, std::move(h));
     }
+    std::size_t try_write(asio::const_buffer buf) override {
+        ssize_t n = ::send(sock_.native_handle(), buf.data(), buf.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        return n > 0 ? static_cast<std::size_t>(n) : 0;
+    }
     void close() override {
         error_code ec;
         sock_.shutdown(asio::socket_base::shutdown_both, ec);

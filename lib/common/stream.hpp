@@ -46,6 +46,11 @@ public:
     virtual ~Stream() = default;
     virtual void async_read_some(asio::mutable_buffer buf, Handler h) = 0;
     virtual void async_write(asio::const_buffer buf, Handler h) = 0;
+    // Writes what the socket takes now without blocking and returns how
+    // many bytes that was (0 on any error: async_write will report it).
+    // Only while no async_write is in flight.  Streams that cannot (TLS)
+    // return 0.
+    virtual std::size_t try_write(asio::const_buffer) { return 0; }
     virtual void close() = 0;
     // Marks outgoing IP packets with a DSCP value (0-63); no-op on unix sockets.
     virtual void set_dscp(int) {}
