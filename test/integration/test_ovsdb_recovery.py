@@ -130,3 +130,33 @@ def test_damaged_and_foreign_files_are_refused(tmp_path):
              f"--unixctl={tmp_path}/c.ctl"], check=False, timeout=10)
     assert p.returncode != 0
     assert str(damaged) in p.stderr and "corrupt" in p.stderr
+
+
+def test_sqlite_exclusive_keeps_commits_and_locks_readers_out(tmp_path):
+    """--sqlite-exclusive: acknowledged commits survive kill -9 as in the
+    default mode; sqlite3 is refused while the server runs, and reads the
+    file once it is gone."""
+    schema = tmp_path / "recovery.ovsschema"
+    schema.write_text(json.dumps(SCHEMA))
+    server = OvsdbServer("ours", tmp_path / "srv", schema=schema, tcp=False,
+                         extra_args=["--sqlite-exclusive"])
+    acked = []
+    try:
+        server.start()
+        with RpcClient(server.unix) as c:
+            for batch in range(20):
+                ops = [{"op": "insert", "table": "Item", "row": {"batch": batch, "part": p, "payload": "z"}}
+                       for p in range(3)]
+                reply = c.transact("Recovery", *ops)
+                assert reply.get("error") is None and all("error" not in r for r in reply["result"])
+                acked.append(batch)
+        p = run(["sqlite3", str(server.db), "SELECT count(*) FROM Item"], check=False, timeout=30)
+        assert p.returncode != 0 and "locked" in (p.stderr + p.stdout)
+        server.kill9()
+        p = run(["sqlite3", str(server.db), "SELECT count(*) FROM Item"], timeout=30)
+        assert p.stdout.strip() == str(3 * len(acked))
+        server.start()
+        found = batches_in(server)
+        assert sorted(found) == acked and all(parts == {0, 1, 2} for parts in found.values())
+    finally:
+        server.stop()
