@@ -38,6 +38,7 @@ DEBIAN = {
     "ovsdb-client": "/usr/bin/ovsdb-client",
     "ovs-vsctl": "/usr/bin/ovs-vsctl",
     "ovs-appctl": "/usr/bin/ovs-appctl",
+    "ovs-vswitchd": "/usr/sbin/ovs-vswitchd",
 }
 OURS = {
     "ovsdb-server": "ovsdb-server/ovsdb-server",
@@ -492,6 +493,21 @@ class Vswitchd:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+class DebianVswitchd(Vswitchd):
+    """Debian's ovs-vswitchd 3.1 on its dummy datapath (no kernel needed), for
+    tests that compare what our vswitchd does with what the real one does.
+    Its files are under Open vSwitch's names in workdir (ovs-vswitchd.ctl,
+    .pid, .log; BRIDGE.mgmt); dummy interfaces need `type=dummy`."""
+
+    def __init__(self, server, workdir, extra_args=()):
+        super().__init__(server, workdir, extra_args=extra_args, name="ovs-vswitchd")
+
+    def command(self):
+        return [DEBIAN["ovs-vswitchd"], self.server.unix, "--enable-dummy=override", "--disable-system",
+                f"--unixctl={self.ctl}", f"--pidfile={self.pidfile}", f"--log-file={self.logfile}",
+                "--no-chdir", "-vconsole:off"] + self.extra_args
 
 
 def parse_dpif_show(text):

@@ -15,15 +15,13 @@ default protocol (OpenFlow 1.0 + Nicira extensions).
 """
 import os
 import re
-import signal
 import socket
 import struct
 import subprocess
-import time
 
 import pytest
 
-from harness import OvsdbServer, Vswitchd, appctl, vsctl, wait_for
+from harness import DebianVswitchd, OvsdbServer, Vswitchd, vsctl, wait_for
 
 OFCTL = "/usr/bin/ovs-ofctl"
 
@@ -161,22 +159,11 @@ def test_ofctl_parity_with_debian(tmp_path):
             assert sw.proc.poll() is None
     with OvsdbServer("debian", tmp_path / "deb") as db:
         vsctl(db, "init")
-        d = tmp_path / "debsw"
-        d.mkdir()
-        ctl = d / "ovs-vswitchd.ctl"
-        proc = subprocess.Popen(
-            ["/usr/sbin/ovs-vswitchd", db.unix, "--enable-dummy=override", "--disable-system",
-             f"--unixctl={ctl}", f"--log-file={d}/log", "--no-chdir", "-vconsole:off"],
-            env=dict(os.environ, OVS_RUNDIR=str(d), OVS_LOGDIR=str(d)))
-        try:
-            wait_for(ctl.exists, timeout=10, what="Debian's ovs-vswitchd")
+        with DebianVswitchd(db, tmp_path / "debsw") as deb:
             v(db, *SETUP, "--", "set", "Interface", "p1", "type=dummy", "--", "set", "Interface", "p2",
               "type=dummy", "--", "set", "Interface", "p3", "type=dummy")
-            wait_for((d / "br0.mgmt").exists, what="Debian's br0.mgmt")
-            theirs = run_script(d, flows_file)
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(10)
+            wait_for((deb.dir / "br0.mgmt").exists, what="Debian's br0.mgmt")
+            theirs = run_script(deb.dir, flows_file)
     diffs = []
     for (step, o, oerr), (_, t, terr) in zip(ours, theirs):
         if (o, oerr) != (t, terr):
