@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import OvsdbServer, make_pki  # noqa: E402
+from harness import OvsdbServer, Vswitchd, make_pki, vsctl  # noqa: E402
 
 
 @pytest.fixture
@@ -35,3 +35,13 @@ def any_ovsdb(request, tmp_path):
 @pytest.fixture(scope="session")
 def pki(tmp_path_factory):
     return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture
+def sw(tmp_path):
+    """Our vswitchd on the dummy datapath, on our ovsdb-server (as sw.db)."""
+    with OvsdbServer("ours", tmp_path / "db") as db:
+        vsctl(db, "init")
+        with Vswitchd(db, tmp_path / "sw") as s:
+            s.db = db
+            yield s

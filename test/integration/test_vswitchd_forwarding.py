@@ -7,7 +7,6 @@ MAC table is also compared with Debian's ovs-vswitchd (its dummy datapath,
 """
 import re
 
-import pytest
 
 from harness import DebianVswitchd, OvsdbServer, Vswitchd, vsctl, wait_for
 
@@ -53,15 +52,6 @@ def fdb(sw, bridge="br0"):
 
 def flows(sw, bridge="br0"):
     return [l for l in sw.appctl("dpif/dump-flows", bridge).stdout.splitlines() if l]
-
-
-@pytest.fixture
-def sw(tmp_path):
-    with OvsdbServer("ours", tmp_path / "db") as db:
-        vsctl(db, "init")
-        with Vswitchd(db, tmp_path / "sw") as s:
-            s.db = db
-            yield s
 
 
 def test_learning_switch(sw):

@@ -19,7 +19,6 @@ import socket
 import struct
 import subprocess
 
-import pytest
 
 from harness import DebianVswitchd, OvsdbServer, Vswitchd, vsctl, wait_for
 
@@ -129,15 +128,6 @@ def run_script(rundir, flows_file):
         p = ofctl(rundir, args[0], *opts, "br0", *rest)
         out.append((" ".join(step), blocks(normalise(p.stdout)), p.stderr))
     return out
-
-
-@pytest.fixture
-def sw(tmp_path):
-    with OvsdbServer("ours", tmp_path / "db") as db:
-        vsctl(db, "init")
-        with Vswitchd(db, tmp_path / "sw") as s:
-            s.db = db
-            yield s
 
 
 def test_ofctl_parity_with_debian(tmp_path):
