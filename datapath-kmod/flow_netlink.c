@@ -499,6 +499,11 @@ static int check_match(const struct key_attrs *ka, const struct ovsm_key *key,
 
 	if ((ka->present & (L3_ATTRS | L4_ATTRS)) & ~allowed)
 		return FAIL(extack, "key attribute inconsistent with the key's ethertype or protocol");
+	/* And each header they name must be there, as Linux's datapath asks:
+	 * an IPv4 ethertype without ipv4(), UDP without udp(), TCP without
+	 * tcp_flags(), a neighbour solicitation without nd(). */
+	if (allowed & ~ka->present)
+		return FAIL(extack, "key lacks the attribute its ethertype or IP protocol calls for");
 	if ((ma->present & (L3_ATTRS | L4_ATTRS)) & ~(ka->present & allowed))
 		return FAIL(extack, "mask attribute for a field the key does not have");
 	if (l3 && mask->eth_type != htons(0xffff))

@@ -231,7 +231,7 @@ ovs-dpctl del-dp ovs-system 2>/dev/null; true
 def test_unload_with_datapaths_vports_and_flows_present(vm):
     sh(vm, "ip link add u1 type veth peer name u1p && ip link set u1 up && ip link set u1p up")
     for cmd in ("add-dp ua u1 uint,type=internal", "add-dp ub",
-                "add-flow ua 'in_port(1),eth()' 2", "add-flow ub 'in_port(0),eth(),eth_type(0x0800)' 0"):
+                "add-flow ua 'in_port(1),eth()' 2", "add-flow ub 'in_port(0),eth(),eth_type(0x0806),arp()' 0"):
         rc, out = dpctl(vm, cmd)
         assert rc == 0, (cmd, out)
     objects = sh(vm, "cat /sys/kernel/debug/openvswitch_mod/objects")
