@@ -13,7 +13,7 @@ import shlex
 
 import pytest
 
-from vm import VM, MODDIR, kernel_problems
+from vm import VM, kernel_problems
 
 E = "in_port(1),eth(src=02:00:00:00:00:01,dst=02:00:00:00:00:02)"
 V4 = "eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.0.0.2,proto={p},tos=0,ttl=64,frag={f})"
@@ -58,14 +58,6 @@ FLOWS = {
                                      f"encap({V4.format(p=17, f='no')})",
     "vlan, inner ipv4 without ipv4()": f"{E},eth_type(0x8100),vlan(vid=10,pcp=0),encap(eth_type(0x0800))",
 }
-
-
-def upstream_module():
-    for line in (MODDIR / "modules.dep").read_text().splitlines():
-        path = line.split(":")[0]
-        if re.search(r"/openvswitch\.ko(\.\w+)?$", path):
-            return MODDIR / path
-    pytest.fail(f"openvswitch.ko is not in {MODDIR}")
 
 
 @pytest.fixture(scope="module")
