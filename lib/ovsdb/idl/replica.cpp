@@ -60,12 +60,39 @@ const json& member_object(const json& j, const std::string& what) {
 
 // ---------------------------------------------------------------- Row
 
-Row::Row(const Table& table, Uuid uuid) : table_(&table), uuid_(uuid), cols_(table.defaults_) {}
+Row::Row(const Table& table, Uuid uuid) : table_(&table), uuid_(uuid) {}
+
+namespace {
+bool cell_before(const std::pair<size_t, Datum>& c, size_t i) { return c.first < i; }
+}  // namespace
+
+const Datum& Row::get(size_t column_index) const {
+    auto it = std::lower_bound(cells_.begin(), cells_.end(), column_index, cell_before);
+    if (it != cells_.end() && it->first == column_index) return it->second;
+    return table_->defaults_.at(column_index);
+}
 
 const Datum& Row::get(const std::string& column) const {
     long i = table_->schema().index_of(column);
     if (i < 0) throw std::out_of_range("table " + table_->name() + " has no column " + column);
-    return cols_[static_cast<size_t>(i)];
+    return get(static_cast<size_t>(i));
+}
+
+bool Row::set(size_t column_index, Datum value) {
+    auto it = std::lower_bound(cells_.begin(), cells_.end(), column_index, cell_before);
+    bool present = it != cells_.end() && it->first == column_index;
+    if (value == table_->defaults_.at(column_index)) {
+        if (!present) return false;
+        cells_.erase(it);
+        return true;
+    }
+    if (present) {
+        if (it->second == value) return false;
+        it->second = std::move(value);
+        return true;
+    }
+    cells_.emplace(it, column_index, std::move(value));
+    return true;
 }
 
 std::string Row::string(const std::string& column) const {
@@ -333,34 +360,39 @@ void Replica::apply(Pending& p, bool initial) {
             break;
         case Pending::Op::Put: {
             // Columns not given take their defaults (update2 omits them).
-            std::vector<Datum> next = t.defaults_;
-            for (auto& [ci, d] : op.cols) next[ci] = std::move(d);
+            std::sort(op.cols.begin(), op.cols.end(),
+                      [](const auto& a, const auto& b) { return a.first < b.first; });
             auto it = t.rows_.find(op.uuid);
             if (it == t.rows_.end()) {
-                t.rows_.emplace(op.uuid, Row(t, op.uuid, std::move(next)));
+                Row::Cells cells;
+                cells.reserve(op.cols.size());
+                for (auto& [ci, d] : op.cols)
+                    if (!(d == t.defaults_[ci]) && (cells.empty() || cells.back().first != ci))
+                        cells.emplace_back(ci, std::move(d));
+                t.rows_.emplace(op.uuid, Row(t, op.uuid, std::move(cells)));
                 t.note(op.uuid, K::Inserted, nullptr);
                 break;
             }
             Row& r = it->second;
-            for (size_t ci = 0; ci < next.size(); ++ci) {
-                if (!(r.cols_[ci] == next[ci])) {
-                    r.cols_[ci] = std::move(next[ci]);
-                    t.note(op.uuid, K::Modified, &ts.columns[ci].name);
-                }
-            }
+            // A column the row holds but the update does not give returns to its default.
+            std::vector<size_t> dropped;
+            for (const auto& [ci, d] : r.cells_)
+                if (!std::binary_search(op.cols.begin(), op.cols.end(), std::pair<size_t, Datum>(ci, Datum()),
+                                        [](const auto& a, const auto& b) { return a.first < b.first; }))
+                    dropped.push_back(ci);
+            for (size_t ci : dropped)
+                if (r.set(ci, t.defaults_[ci])) t.note(op.uuid, K::Modified, &ts.columns[ci].name);
+            for (auto& [ci, d] : op.cols)
+                if (r.set(ci, std::move(d))) t.note(op.uuid, K::Modified, &ts.columns[ci].name);
             break;
         }
         case Pending::Op::Modify: {
             auto it = t.rows_.find(op.uuid);
             if (it == t.rows_.end()) break;   // modify of a row we never saw: nothing to change
             Row& r = it->second;
-            for (auto& [ci, d] : op.cols) {
-                Datum nv = apply_diff(ts.columns[ci].type, r.cols_[ci], d);
-                if (!(nv == r.cols_[ci])) {
-                    r.cols_[ci] = std::move(nv);
+            for (auto& [ci, d] : op.cols)
+                if (r.set(ci, apply_diff(ts.columns[ci].type, r.get(ci), d)))
                     t.note(op.uuid, K::Modified, &ts.columns[ci].name);
-                }
-            }
             break;
         }
         }

@@ -32,6 +32,12 @@ class Table;
 
 // One row of the replica.  Columns that are not replicated read as the
 // column type's default.
+//
+// A row keeps only its columns whose value differs from the default, as
+// (schema index, value) pairs sorted by index; the rest read as the table's
+// shared defaults.  Most columns of most rows (Interface has about fifty) hold
+// their defaults, so a replica of a large database is mostly those shared
+// values, and building one touches far less memory.
 class Row {
 public:
     Row(const Table& table, Uuid uuid);
@@ -42,7 +48,7 @@ public:
     // The value of a column; throws std::out_of_range for a name the schema
     // does not have.
     const Datum& get(const std::string& column) const;
-    const Datum& get(size_t column_index) const { return cols_[column_index]; }
+    const Datum& get(size_t column_index) const;
 
     // Conveniences for the common shapes.
     std::string string(const std::string& column) const;           // "" if empty
@@ -60,11 +66,14 @@ public:
 private:
     friend class Table;
     friend class Replica;
-    Row(const Table& table, Uuid uuid, std::vector<Datum> cols)
-        : table_(&table), uuid_(uuid), cols_(std::move(cols)) {}
+    using Cells = std::vector<std::pair<size_t, Datum>>;   // sorted by index, none at its default
+    Row(const Table& table, Uuid uuid, Cells cells) : table_(&table), uuid_(uuid), cells_(std::move(cells)) {}
+    // Stores `value` for column `column_index` (dropping the cell if it is the default).
+    // Returns false if the column already held that value.
+    bool set(size_t column_index, Datum value);
     const Table* table_;
     Uuid uuid_;
-    std::vector<Datum> cols_;
+    Cells cells_;
 };
 
 struct RowChange {
