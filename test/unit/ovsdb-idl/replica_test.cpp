@@ -121,6 +121,28 @@ TEST_CASE("a resynchronisation reports only what really changed") {
     CHECK_FALSE(f.r.has_changes());
 }
 
+TEST_CASE("a column left out of a resynchronisation, or set to its default, reads as the default") {
+    Fixture f;
+    f.initial2({{"Bridge", {{B1, {{"initial", {{"name", "br0"}, {"fail_mode", "secure"},
+                                                {"other_config", idl_test::smap({{"a", "1"}})}}}}}}}});
+    f.r.clear_changes();
+    // The resync no longer names fail_mode; other_config is given as its default (empty map).
+    f.initial2({{"Bridge", {{B1, {{"initial", {{"name", "br0"}, {"other_config", idl_test::smap({})}}}}}}}});
+    const Row* b = f.r.row("Bridge", U(B1));
+    REQUIRE(b);
+    CHECK(b->string("fail_mode").empty());
+    CHECK(b->get("other_config").empty());
+    CHECK(b->string("name") == "br0");
+    CHECK(f.r.table("Bridge")->changes().at(U(B1)).columns == std::set<std::string>{"fail_mode", "other_config"});
+    // Setting a column back to a value and then to its default again through diffs.
+    f.r.clear_changes();
+    f.r.apply_update({{"Bridge", {{B1, {{"modify", {{"fail_mode", "standalone"}}}}}}}}, true);
+    CHECK(b->string("fail_mode") == "standalone");
+    f.r.apply_update({{"Bridge", {{B1, {{"modify", {{"fail_mode", {"set", json::array()}}}}}}}}}, true);
+    CHECK(b->string("fail_mode").empty());
+    CHECK(f.r.table("Bridge")->changes().at(U(B1)).columns == std::set<std::string>{"fail_mode"});
+}
+
 TEST_CASE("malformed updates are refused and change nothing") {
     Fixture f;
     f.initial2({{"Bridge", {{B1, {{"initial", {{"name", "br0"}}}}}}}});
