@@ -79,6 +79,8 @@ void FlowTable::add(const mf::Match& m, uint16_t priority, Actions actions, Cloc
 
 FlowTable::Outcome FlowTable::apply(const FlowMod& fm, Clock::time_point now) {
     Outcome out;
+    // Table 254 is Open vSwitch's hidden, read-only table: EPERM.
+    if (fm.table_id == kNumTables) throw OfError(Err::Eperm, "table 254 is read-only");
     if (fm.table_id != kTableAll && fm.table_id >= kNumTables)
         throw OfError(Err::BadTableId, "no table " + std::to_string(fm.table_id));
     const bool strict = fm.command == OFPFC_MODIFY_STRICT || fm.command == OFPFC_DELETE_STRICT;
@@ -94,8 +96,17 @@ FlowTable::Outcome FlowTable::apply(const FlowMod& fm, Clock::time_point now) {
                 throw OfError(Err::FlowOverlap, "flow overlaps an existing flow");
             }
         }
+        // Without RESET_COUNTS the replacement keeps the counters.
+        uint64_t packets = 0, bytes = 0;
+        if (!(fm.flags & OFPFF_RESET_COUNTS))
+            for (uint64_t id : same) {
+                packets += rules_.at(id).packets;
+                bytes += rules_.at(id).bytes;
+            }
         for (uint64_t id : same) erase(id);
         FlowRule r;
+        r.packets = packets;
+        r.bytes = bytes;
         r.id = next_id_++;
         r.table_id = tid;
         r.match = fm.match;
@@ -103,7 +114,7 @@ FlowTable::Outcome FlowTable::apply(const FlowMod& fm, Clock::time_point now) {
         r.cookie = fm.new_cookie == ~0ULL ? 0 : fm.new_cookie;
         r.idle_timeout = fm.idle_timeout;
         r.hard_timeout = fm.hard_timeout;
-        r.flags = fm.flags;
+        r.flags = fm.flags & kRuleFlags;
         r.actions = fm.actions;
         r.created = r.modified = r.used = now;
         insert(std::move(r));
@@ -120,6 +131,7 @@ FlowTable::Outcome FlowTable::apply(const FlowMod& fm, Clock::time_point now) {
             if (!selected(r, fm, strict)) continue;
             r.actions = fm.actions;
             if (fm.modify_cookie) r.cookie = fm.new_cookie;
+            if (fm.flags & OFPFF_RESET_COUNTS) r.packets = r.bytes = 0;
             r.modified = now;
             ++out.modified;
         }

@@ -37,6 +37,20 @@ ErrorCode error_code(Err e, uint8_t version) {
     case Err::BadMatchWildcards: return v10 ? ErrorCode{1, 262} : ErrorCode{4, 5};
     case Err::BadMatchType: return v10 ? ErrorCode{1, 256} : ErrorCode{4, 0};
     case Err::NxmInvalid: return v10 ? ErrorCode{1, 256} : ErrorCode{4, 1};
+    case Err::BadSetType: return v10 ? ErrorCode{1, 523} : ErrorCode{2, 13};
+    case Err::BadSetLen: return v10 ? ErrorCode{1, 524} : ErrorCode{2, 14};
+    case Err::BadSetArgument: return v10 ? ErrorCode{1, 525} : ErrorCode{2, 15};
+    case Err::BadSetMask: return v10 ? ErrorCode{2, 5} : ErrorCode{0xffff, 4250, kOnfExperimenter};
+    case Err::MatchInconsistent: return v10 ? ErrorCode{1, 522} : ErrorCode{2, 10};
+    case Err::BadActionVendor: return {2, 2};
+    case Err::UnknownInst: return {3, 0};
+    case Err::UnsupInst: return v10 ? ErrorCode{2, 257} : ErrorCode{3, 1};
+    case Err::BadInstTableId: return {3, 2};
+    case Err::BadInstExperimenter: return {3, 5};
+    case Err::BadInstLen: return {3, 7};
+    case Err::DupInst: return v10 ? ErrorCode{3, 256} : ErrorCode{0xffff, 2600, kOnfExperimenter};
+    case Err::FlowBadTableId: return v10 ? ErrorCode{1, 512} : ErrorCode{5, 2};
+    case Err::TableFeaturesEperm: return v10 ? ErrorCode{1, 5} : ErrorCode{13, 5};
     }
     return {1, 1};
 }
@@ -72,6 +86,20 @@ const char* err_name(Err e) {
     case Err::BadMatchWildcards: return "OFPBMC_BAD_WILDCARDS";
     case Err::BadMatchType: return "OFPBMC_BAD_TYPE";
     case Err::NxmInvalid: return "NXBRC_NXM_INVALID";
+    case Err::BadSetType: return "OFPBAC_BAD_SET_TYPE";
+    case Err::BadSetLen: return "OFPBAC_BAD_SET_LEN";
+    case Err::BadSetArgument: return "OFPBAC_BAD_SET_ARGUMENT";
+    case Err::BadSetMask: return "OFPBAC_BAD_SET_MASK";
+    case Err::MatchInconsistent: return "OFPBAC_MATCH_INCONSISTENT";
+    case Err::BadActionVendor: return "OFPBAC_BAD_VENDOR";
+    case Err::UnknownInst: return "OFPBIC_UNKNOWN_INST";
+    case Err::UnsupInst: return "OFPBIC_UNSUP_INST";
+    case Err::BadInstTableId: return "OFPBIC_BAD_TABLE_ID";
+    case Err::BadInstExperimenter: return "OFPBIC_BAD_EXPERIMENTER";
+    case Err::BadInstLen: return "OFPBIC_BAD_LEN";
+    case Err::DupInst: return "OFPBIC_DUP_INST";
+    case Err::FlowBadTableId: return "OFPFMFC_BAD_TABLE_ID";
+    case Err::TableFeaturesEperm: return "OFPTFFC_EPERM";
     }
     return "?";
 }
@@ -168,7 +196,8 @@ Bytes error_message(uint8_t version, uint32_t xid, Err e, ByteView request) {
     Writer w(version, OFPT_ERROR, xid);
     w.u16(c.type);
     w.u16(c.code);
-    w.bytes(request.subspan(0, std::min<size_t>(request.size(), 64)));
+    if (c.type == 0xffff) w.u32(c.experimenter);
+    w.bytes(request.subspan(0, std::min<size_t>(request.size(), kMaxMessageLen - w.size())));
     return w.finish();
 }
 

@@ -57,6 +57,7 @@ constexpr uint16_t kStatsReplyMore = 1;
 
 // Nicira extensions (vendor 0x00002320).
 constexpr uint32_t kNxVendor = 0x00002320;
+constexpr uint32_t kOnfExperimenter = 0x4f4e4600;
 enum : uint32_t {
     NXT_ROLE_REQUEST = 10, NXT_SET_FLOW_FORMAT = 12, NXT_FLOW_MOD = 13, NXT_FLOW_MOD_TABLE_ID = 15,
     NXT_SET_PACKET_IN_FORMAT = 16, NXT_SET_CONTROLLER_ID = 20,
@@ -73,9 +74,20 @@ enum class Err : uint8_t {
     BadFlowCommand, FlowOverlap, FlowUnsupported, BadFlowFlags,
     BadMatchLen, BadMatchField, BadMatchValue, BadMatchMask, BadMatchPrereq, BadMatchWildcards,
     DupMatchField, BadMatchType, NxmInvalid,
+    // Set-field actions (OpenFlow 1.2+ codes; Nicira's in 1.0).
+    BadSetType, BadSetLen, BadSetArgument, BadSetMask, MatchInconsistent, BadActionVendor,
+    // Instructions (OpenFlow 1.1+ only).
+    UnknownInst, UnsupInst, BadInstTableId, BadInstExperimenter, BadInstLen, DupInst,
+    // flow_mod naming a table it may not (OFPFMFC_BAD_TABLE_ID).
+    FlowBadTableId,
+    // A table features request that would change them (OFPTFFC_EPERM).
+    TableFeaturesEperm,
 };
+// An error's (type, code); type 0xffff is an experimenter error (OpenFlow
+// 1.2+), such as the ONF codes OpenFlow 1.3 uses for duplicate instructions.
 struct ErrorCode {
     uint16_t type, code;
+    uint32_t experimenter = 0;
 };
 ErrorCode error_code(Err e, uint8_t version);
 // "OFPBRC_BAD_TYPE", ... (for logs).
@@ -148,7 +160,7 @@ private:
     Err err_;
 };
 
-// An OFPT_ERROR for `request` (its first 64 bytes are echoed, as Open
+// An OFPT_ERROR for `request` (echoed whole, or as much as fits, as Open
 // vSwitch does); `version` is the connection's.
 Bytes error_message(uint8_t version, uint32_t xid, Err e, ByteView request);
 

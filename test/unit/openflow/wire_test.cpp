@@ -57,12 +57,24 @@ TEST_CASE("hello: bitmap element, negotiation with and without bitmaps") {
     CHECK_THROWS_AS(hello_versions(broken), OfError);
 }
 
-TEST_CASE("error messages: per-version codes, request echoed up to 64 bytes") {
+TEST_CASE("error messages: per-version codes, request echoed whole") {
     Bytes req(100, 0x11);
     Bytes e = error_message(kOf10, 5, Err::BadType, req);
     CHECK(read_header(e).type == OFPT_ERROR);
     CHECK(read_header(e).xid == 5);
-    CHECK(e.size() == 8 + 4 + 64);
+    CHECK(e.size() == 8 + 4 + 100);
+    // As much as fits in one message.
+    Bytes big(kMaxMessageLen, 0x22);
+    CHECK(error_message(kOf13, 1, Err::BadLen, big).size() == kMaxMessageLen);
+    // OpenFlow 1.3's ONF experimenter errors: type 0xffff, code, experimenter.
+    Bytes x = error_message(kOf13, 6, Err::DupInst, req);
+    CHECK(x.size() == 8 + 8 + 100);
+    CHECK(x[8] == 0xff);
+    CHECK(x[9] == 0xff);
+    CHECK((x[10] << 8 | x[11]) == 2600);
+    CHECK((x[12] << 24 | x[13] << 16 | x[14] << 8 | x[15]) == 0x4f4e4600);
+    CHECK(error_code(Err::UnsupInst, kOf13).type == 3);
+    CHECK(error_code(Err::BadSetArgument, kOf13).code == 15);
     CHECK(e[8] == 0);
     CHECK(e[9] == 1);
     CHECK(e[11] == 1);
