@@ -56,6 +56,16 @@ bool Bridge::configure(const BridgeConfig& cfg, const Reconciler& rec) {
             mac_.flush();
             ukeys_.clear();
         }
+        const auto now = Clock::now();
+        std::map<uint32_t, Clock::time_point> created;
+        for (const auto& [no, p] : ports) {
+            auto old = ports_.find(no);
+            auto at = port_created_.find(no);
+            created[no] = old != ports_.end() && old->second.iface == p.iface && at != port_created_.end()
+                              ? at->second
+                              : now;
+        }
+        port_created_ = std::move(created);
         ports_ = std::move(ports);
         dp_ifindex_ = ifindex;
         fail_secure_ = cfg.fail_secure;
@@ -66,6 +76,11 @@ bool Bridge::configure(const BridgeConfig& cfg, const Reconciler& rec) {
     if (mac_.aging() != cfg.mac_aging) mac_.set_aging(cfg.mac_aging);
     if (mac_.max_entries() != cfg.mac_table_size) mac_.set_max_entries(cfg.mac_table_size);
     return changed;
+}
+
+Clock::time_point Bridge::port_created(uint32_t port_no) const {
+    auto it = port_created_.find(port_no);
+    return it == port_created_.end() ? Clock::now() : it->second;
 }
 
 std::string Bridge::format_fdb(Clock::time_point now) const {

@@ -65,6 +65,9 @@ public:
     bool forward_bpdu() const { return forward_bpdu_; }
     const std::map<uint32_t, BridgePort>& ports() const { return ports_; }
     const BridgePort* port(uint32_t port_no) const;
+    // When the port (its number with its interface) appeared on the bridge:
+    // OpenFlow 1.3's port statistics report its age.
+    Clock::time_point port_created(uint32_t port_no) const;
 
     MacLearning& mac() { return mac_; }
     const MacLearning& mac() const { return mac_; }
@@ -94,6 +97,7 @@ private:
     bool fail_secure_ = false;
     bool forward_bpdu_ = false;
     std::map<uint32_t, BridgePort> ports_;
+    std::map<uint32_t, Clock::time_point> port_created_;
     MacLearning mac_;
     uint64_t config_seq_ = 1;
     std::map<dpif::Bytes, Ukey> ukeys_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "meta-flow/field.hpp"
 #include "meta-flow/nxm.hpp"
 #include "meta-flow/ports.hpp"
 #include "openflow/flow_mod.hpp"
@@ -20,7 +21,7 @@ using ofp::Reader;
 using ofp::Writer;
 
 constexpr uint32_t kCapabilities10 = 0x01 | 0x02 | 0x04 | 0x40 | 0x80;  // FLOW, TABLE, PORT, QUEUE stats, ARP_MATCH_IP
-constexpr uint32_t kCapabilities13 = 0x01 | 0x02 | 0x04 | 0x40;
+constexpr uint32_t kCapabilities13 = 0x01 | 0x02 | 0x04 | 0x08 | 0x40;   // + GROUP_STATS, as Open vSwitch
 // output, set_vlan_vid, set_vlan_pcp, strip_vlan, set_dl_src, set_dl_dst
 constexpr uint32_t kActions10 = 0x3f;
 constexpr uint64_t kUnknown = ~0ULL;
@@ -92,7 +93,7 @@ void put_port13(Writer& w, const PortInfo& p) {
     w.zeros(2);
     w.str(p.name, 16);
     w.u32(p.admin_up ? 0 : 1);
-    w.u32(p.carrier ? 0 : 1);
+    w.u32(p.carrier ? 4 : 1);      // OFPPS_LIVE / OFPPS_LINK_DOWN
     w.u32(speed_bits10(p.speed_mbps));
     w.u32(0);
     w.u32(0);
@@ -191,6 +192,26 @@ Bytes flow_stats10(const ofp::FlowRule& r, ofp::Clock::time_point now) {
     return std::move(w.raw());
 }
 
+Bytes flow_stats13(const ofp::FlowRule& r, ofp::Clock::time_point now) {
+    Writer w;
+    w.u16(0);
+    w.u8(r.table_id);
+    w.u8(0);
+    put_duration(w, now - r.created);
+    w.u16(r.priority);
+    w.u16(r.idle_timeout);
+    w.u16(r.hard_timeout);
+    w.u16(r.flags);
+    w.zeros(4);
+    w.u64(r.cookie);
+    w.u64(r.packets);
+    w.u64(r.bytes);
+    w.bytes(mf::oxm_match_encode(r.match, mf::kOfp13));
+    ofp::instructions13_encode(r.actions, r.match, w);
+    w.set_u16(0, static_cast<uint16_t>(w.size()));
+    return std::move(w.raw());
+}
+
 void flow_stats(OfConn& conn, const Bridge& br, uint32_t xid, const ofp::FlowStatsRequest& q, bool nx,
                 bool aggregate) {
     const auto now = ofp::Clock::now();
@@ -218,7 +239,9 @@ void flow_stats(OfConn& conn, const Bridge& br, uint32_t xid, const ofp::FlowSta
         rep.body().u32(static_cast<uint32_t>(rules.size()));
         rep.body().zeros(4);
     } else {
-        for (const auto* r : rules) rep.entry(nx ? nx_flow_stats(*r, now) : flow_stats10(*r, now));
+        for (const auto* r : rules)
+            rep.entry(nx ? nx_flow_stats(*r, now)
+                         : conn.version() == ofp::kOf10 ? flow_stats10(*r, now) : flow_stats13(*r, now));
     }
     rep.done();
 }
@@ -247,10 +270,7 @@ void port_stats(OfContext& ctx, OfConn& conn, const Bridge& br, uint32_t xid, ui
         for (uint64_t v : {s.rx_packets, s.tx_packets, s.rx_bytes, s.tx_bytes, s.rx_dropped, s.tx_dropped,
                            s.rx_errors, s.tx_errors, kUnknown, kUnknown, kUnknown, kUnknown})
             w.u64(v);
-        if (!v10) {
-            w.u32(0xffffffff);   // duration unknown
-            w.u32(0xffffffff);
-        }
+        if (!v10) put_duration(w, Clock::now() - br.port_created(p.dp_port));
         rep.entry(w.raw());
     }
     rep.done();
@@ -274,6 +294,60 @@ void table_stats(OfConn& conn, const Bridge& br, uint32_t xid) {
         rep.entry(w.raw());
     }
     rep.done();
+}
+
+// OpenFlow 1.3 table features: what each table matches, wildcards, sets and
+// which instructions and actions it takes -- every property OpenFlow 1.3
+// requires, from lib/meta-flow's catalogue and what lib/openflow decodes.
+// ovs-ofctl asks for them (for table names) before parsing any flow in 1.3.
+void put_property(Writer& w, uint16_t type, const Writer& body) {
+    w.u16(type);
+    w.u16(static_cast<uint16_t>(4 + body.size()));
+    w.bytes(const_cast<Writer&>(body).raw());
+    w.pad_to(8);
+}
+
+uint32_t oxm_header(const mf::FieldDesc& f, bool masked) {
+    const auto h = mf::field_header(f.id, mf::kOfp13);
+    return static_cast<uint32_t>(h->oxm_class) << 16 | static_cast<uint32_t>(h->oxm_field) << 9 |
+           (masked ? 0x100u : 0u) | (masked ? 2u * f.n_bytes : f.n_bytes);
+}
+
+Bytes table_features13(uint8_t id) {
+    enum : uint16_t {
+        INSTRUCTIONS = 0, NEXT_TABLES = 2, WRITE_ACTIONS = 4, APPLY_ACTIONS = 6, MATCH = 8, WILDCARDS = 10,
+        WRITE_SETFIELD = 12, APPLY_SETFIELD = 14,
+    };
+    Writer w;
+    w.u16(0);
+    w.u8(id);
+    w.zeros(5);
+    w.str("", 32);
+    w.u64(0);   // metadata_match, metadata_write: no metadata
+    w.u64(0);
+    w.u32(0);   // config
+    w.u32(1000000);
+    Writer inst, none, acts, match, wild, sets;
+    for (uint16_t t : {3, 4, 5}) inst.u16(t), inst.u16(4);   // write, apply, clear
+    for (uint16_t t : {0, 17, 18, 25}) acts.u16(t), acts.u16(4);   // output, push/pop_vlan, set_field
+    for (const mf::FieldDesc& f : mf::all_fields()) {
+        const auto h = mf::field_header(f.id, mf::kOfp13);
+        if (!h || h->is_experimenter()) continue;
+        match.u32(oxm_header(f, f.maskable != mf::Maskable::none));
+        wild.u32(oxm_header(f, false));
+    }
+    for (mf::FieldId f : {mf::FieldId::eth_src, mf::FieldId::eth_dst, mf::FieldId::vlan_vid, mf::FieldId::vlan_pcp})
+        sets.u32(oxm_header(mf::field(f), false));
+    put_property(w, INSTRUCTIONS, inst);
+    put_property(w, NEXT_TABLES, none);   // no goto_table
+    put_property(w, WRITE_ACTIONS, acts);
+    put_property(w, APPLY_ACTIONS, acts);
+    put_property(w, MATCH, match);
+    put_property(w, WILDCARDS, wild);
+    put_property(w, WRITE_SETFIELD, sets);
+    put_property(w, APPLY_SETFIELD, sets);
+    w.set_u16(0, static_cast<uint16_t>(w.size()));
+    return std::move(w.raw());
 }
 
 void desc_stats(OfConn& conn, const Bridge& br, uint32_t xid) {
@@ -310,6 +384,14 @@ void handle_stats(OfContext& ctx, Bridge& br, OfConn& conn, const ofp::Header& h
         rep.done();
         return;
     }
+    case ofp::OFPMP_TABLE_FEATURES: {
+        if (v10) break;
+        if (r.left()) throw OfError(Err::TableFeaturesEperm, "table features cannot be changed");
+        StatsReply rep(conn, h.xid, ofp::OFPMP_TABLE_FEATURES);
+        for (unsigned t = 0; t < ofp::kNumTables; ++t) rep.entry(table_features13(static_cast<uint8_t>(t)));
+        rep.done();
+        return;
+    }
     case ofp::OFPST_PORT_DESC: {
         StatsReply rep(conn, h.xid, ofp::OFPST_PORT_DESC);
         for (const PortInfo& p : ports_of(ctx, br)) {
@@ -325,9 +407,9 @@ void handle_stats(OfContext& ctx, Bridge& br, OfConn& conn, const ofp::Header& h
     }
     case ofp::OFPST_FLOW:
     case ofp::OFPST_AGGREGATE:
-        if (!v10) throw OfError(Err::BadStat, "OpenFlow 1.3 flow statistics are not supported yet");
-        flow_stats(conn, br, h.xid, ofp::decode_flow_stats_request10(r.rest()), false,
-                   type == ofp::OFPST_AGGREGATE);
+        flow_stats(conn, br, h.xid,
+                   v10 ? ofp::decode_flow_stats_request10(r.rest()) : ofp::decode_flow_stats_request13(r.rest()),
+                   false, type == ofp::OFPST_AGGREGATE);
         return;
     case ofp::OFPST_VENDOR: {
         const uint32_t vendor = r.u32();
@@ -420,8 +502,7 @@ void handle_openflow(OfContext& ctx, const std::string& bridge, OfConn& conn, co
         handle_vendor(ctx, *br, conn, msg);
         return;
     case ofp::OFPT_FLOW_MOD:
-        if (!v10) throw OfError(Err::BadType, "OpenFlow 1.3 flow_mod is not supported yet");
-        flow_mod(ctx, *br, ofp::decode_flow_mod10(msg, conn.flow_mod_table_id));
+        flow_mod(ctx, *br, v10 ? ofp::decode_flow_mod10(msg, conn.flow_mod_table_id) : ofp::decode_flow_mod13(msg));
         return;
     }
     if (v10) {

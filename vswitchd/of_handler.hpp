@@ -5,12 +5,13 @@
 //   OFPT_GET_CONFIG_REQUEST / OFPT_SET_CONFIG   per-connection flags and
 //                             miss_send_len
 //   OFPT_BARRIER_REQUEST      every earlier request is done: reply at once
-//   OFPT_FLOW_MOD, NXT_FLOW_MOD   the bridge's flow tables (lib/openflow)
+//   OFPT_FLOW_MOD, NXT_FLOW_MOD   the bridge's flow tables (lib/openflow);
+//                             in 1.3 with OXM matches and instructions
 //   NXT_SET_FLOW_FORMAT, NXT_FLOW_MOD_TABLE_ID, NXT_SET_PACKET_IN_FORMAT,
 //   NXT_SET_CONTROLLER_ID     connection settings ovs-ofctl sends
 //   statistics (1.0) / multipart (1.3): DESC, TABLE, PORT, PORT_DESC,
-//                             QUEUE (none), and in 1.0 FLOW, AGGREGATE,
-//                             NXST_FLOW, NXST_AGGREGATE
+//                             QUEUE (none), FLOW, AGGREGATE (1.0 match or
+//                             1.3 OXM), and in 1.0 NXST_FLOW, NXST_AGGREGATE
 //
 // Everything else is refused with an OpenFlow error (OFPBRC_BAD_TYPE,
 // BAD_STAT, BAD_VENDOR, BAD_SUBTYPE), never silently dropped.

@@ -35,6 +35,7 @@ struct Ctx {
     mf::Mac eth_src, eth_dst;
     bool eth_changed = false;
     std::string trace;
+    uint16_t tpid = 0x8100;   // of the tag set actions write
 
     void note(const std::string& s) {
         if (!trace.empty()) trace += "; ";
@@ -152,7 +153,33 @@ void xlate_output(Ctx& c, const ofp::Action& a) {
     }
 }
 
+void xlate_actions(Ctx& c, const ofp::Actions& actions);
+
+// The action set (write_actions) run at the end of the pipeline, in
+// OpenFlow's order: the last pop, the last push, every set-field, the last
+// output; without an output nothing is done.
+void xlate_action_set(Ctx& c, const ofp::Actions& set) {
+    using K = ofp::Action::Kind;
+    auto last = [&](K k) -> const ofp::Action* {
+        for (auto it = set.rbegin(); it != set.rend(); ++it)
+            if (it->kind == k) return &*it;
+        return nullptr;
+    };
+    const ofp::Action* out = last(K::Output);
+    if (!out) return;
+    ofp::Actions run;
+    if (const auto* a = last(K::StripVlan)) run.push_back(*a);
+    if (const auto* a = last(K::PushVlan)) run.push_back(*a);
+    for (const ofp::Action& a : set)
+        if (a.kind == K::SetVlanVid || a.kind == K::SetVlanPcp || a.kind == K::SetDlSrc || a.kind == K::SetDlDst)
+            run.push_back(a);
+    run.push_back(*out);
+    xlate_actions(c, run);
+}
+
 void xlate_actions(Ctx& c, const ofp::Actions& actions) {
+    ofp::Actions action_set;
+    bool has_set = false;
     for (const ofp::Action& a : actions) {
         switch (a.kind) {
         case ofp::Action::Kind::Output:
@@ -162,17 +189,25 @@ void xlate_actions(Ctx& c, const ofp::Actions& actions) {
             all_ones(&c.r.wc.vlans[0], sizeof c.r.wc.vlans[0]);
             if (c.acts.tci() & mf::kVlanCfi) c.acts.pop_vlan();
             break;
+        case ofp::Action::Kind::PushVlan:
+            // A new outer tag, VLAN 0 priority 0 until set.
+            all_ones(&c.r.wc.vlans[0], sizeof c.r.wc.vlans[0]);
+            c.acts.push_vlan(0, a.ethertype);
+            c.tpid = a.ethertype;
+            break;
         case ofp::Action::Kind::SetVlanVid:
         case ofp::Action::Kind::SetVlanPcp: {
             all_ones(&c.r.wc.vlans[0], sizeof c.r.wc.vlans[0]);
             const uint16_t cur = c.acts.tci();
+            // set_field leaves an untagged packet alone; mod_vlan_* tags it.
+            if (!(cur & mf::kVlanCfi) && !a.push_if_needed) break;
             uint16_t tci = (cur & mf::kVlanCfi) ? static_cast<uint16_t>(cur & ~mf::kVlanCfi) : 0;
             if (a.kind == ofp::Action::Kind::SetVlanVid)
                 tci = static_cast<uint16_t>((tci & ~mf::kVlanVidMask) | a.vid);
             else
                 tci = static_cast<uint16_t>((tci & ~mf::kVlanPcpMask) | (a.pcp << mf::kVlanPcpShift));
             if (cur & mf::kVlanCfi) c.acts.pop_vlan();
-            c.acts.push_vlan(tci);
+            c.acts.push_vlan(tci, c.tpid);
             break;
         }
         case ofp::Action::Kind::SetDlSrc:
@@ -182,8 +217,16 @@ void xlate_actions(Ctx& c, const ofp::Actions& actions) {
             (a.kind == ofp::Action::Kind::SetDlSrc ? c.eth_src : c.eth_dst) = a.mac;
             c.eth_changed = true;
             break;
+        case ofp::Action::Kind::ClearActions:
+            action_set.clear();
+            break;
+        case ofp::Action::Kind::WriteActions:
+            action_set.insert(action_set.end(), a.nested.begin(), a.nested.end());
+            has_set = true;
+            break;
         }
     }
+    if (has_set) xlate_action_set(c, action_set);
 }
 
 }  // namespace

@@ -5,8 +5,9 @@
 // revalidation alike:
 //
 //   packet's flow ──> OpenFlow table 0 (highest-priority rule) ──> its actions
-//                      (output, IN_PORT, FLOOD, ALL, LOCAL, NORMAL, VLAN and
-//                       Ethernet address rewrites; a miss drops)
+//                      (output, IN_PORT, FLOOD, ALL, LOCAL, NORMAL, VLAN
+//                       push/pop/set and Ethernet address rewrites, then
+//                       the action set of write_actions; a miss drops)
 //
 // A standalone bridge starts with `priority=0 actions=NORMAL`, a secure one
 // with no flows (so it forwards nothing).  NORMAL is the learning L2 switch: the source MAC is
