@@ -28,10 +28,123 @@ void validate_set(const Attr& a, bool masked)
     auto inner = a.nested();
     if (inner.size() != 1)
         throw Error(EINVAL, "set action must hold exactly one key attribute");
-    if (inner[0].type != OVS_KEY_ATTR_ETHERNET)
+    const size_t k = masked ? 2 : 1;
+    switch (inner[0].type) {
+    case OVS_KEY_ATTR_ETHERNET: need_size(inner[0], sizeof(ovs_key_ethernet) * k, "set(eth)"); break;
+    case OVS_KEY_ATTR_IPV4: need_size(inner[0], sizeof(ovs_key_ipv4) * k, "set(ipv4)"); break;
+    case OVS_KEY_ATTR_TCP: need_size(inner[0], sizeof(ovs_key_tcp) * k, "set(tcp)"); break;
+    case OVS_KEY_ATTR_UDP: need_size(inner[0], sizeof(ovs_key_udp) * k, "set(udp)"); break;
+    default:
         throw Error(EINVAL, "set action on key attribute " + std::to_string(inner[0].type) +
                                 " is not supported by the dummy datapath");
-    need_size(inner[0], sizeof(ovs_key_ethernet) * (masked ? 2 : 1), "set(eth)");
+    }
+}
+
+// `v` under `m` into `field` (n bytes).
+void set_bytes(uint8_t* field, const uint8_t* v, const uint8_t* m, size_t n)
+{
+    for (size_t i = 0; i < n; ++i)
+        field[i] = static_cast<uint8_t>((field[i] & ~m[i]) | (v[i] & m[i]));
+}
+
+uint16_t checksum(const uint8_t* p, size_t n, uint32_t sum = 0)
+{
+    for (size_t i = 0; i + 1 < n; i += 2)
+        sum += static_cast<uint32_t>(p[i] << 8 | p[i + 1]);
+    if (n % 2)
+        sum += static_cast<uint32_t>(p[n - 1] << 8);
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return static_cast<uint16_t>(~sum);
+}
+
+// Where the IPv4 header starts (after Ethernet and VLAN tags), if the
+// packet is IPv4 with a whole header.
+std::optional<size_t> ipv4_offset(const Bytes& p)
+{
+    size_t off = 12;
+    while (p.size() >= off + 2) {
+        const uint16_t t = static_cast<uint16_t>(p[off] << 8 | p[off + 1]);
+        if (t == 0x8100 || t == 0x88a8) {
+            off += 4;
+            continue;
+        }
+        if (t != 0x0800 || p.size() < off + 2 + 20)
+            return std::nullopt;
+        const size_t ip = off + 2;
+        if ((p[ip] >> 4) != 4 || (p[ip] & 15) < 5 || p.size() < ip + 4u * (p[ip] & 15))
+            return std::nullopt;
+        return ip;
+    }
+    return std::nullopt;
+}
+
+// Recomputes the IPv4 header checksum and, for a whole unfragmented TCP or
+// UDP packet, its checksum (a UDP checksum of 0 stays 0: none).
+void fix_checksums(Bytes& p, size_t ip)
+{
+    const size_t ihl = 4u * (p[ip] & 15);
+    p[ip + 10] = p[ip + 11] = 0;
+    const uint16_t c = checksum(&p[ip], ihl);
+    p[ip + 10] = static_cast<uint8_t>(c >> 8);
+    p[ip + 11] = static_cast<uint8_t>(c);
+    const uint16_t total = static_cast<uint16_t>(p[ip + 2] << 8 | p[ip + 3]);
+    const bool fragment = (p[ip + 6] & 0x3f) || p[ip + 7];
+    const uint8_t proto = p[ip + 9];
+    if (fragment || total < ihl || p.size() < ip + total)
+        return;
+    const size_t l4 = ip + ihl, len = total - ihl;
+    size_t at;
+    if (proto == 6 && len >= 20)
+        at = l4 + 16;
+    else if (proto == 17 && len >= 8)
+        at = l4 + 6;
+    else
+        return;
+    if (proto == 17 && !p[at] && !p[at + 1])
+        return;
+    p[at] = p[at + 1] = 0;
+    uint32_t pseudo = 0;
+    for (size_t i = 12; i < 20; i += 2)
+        pseudo += static_cast<uint32_t>(p[ip + i] << 8 | p[ip + i + 1]);
+    pseudo += proto + static_cast<uint32_t>(len);
+    uint16_t l4c = checksum(&p[l4], len, pseudo);
+    if (proto == 17 && !l4c)
+        l4c = 0xffff;
+    p[at] = static_cast<uint8_t>(l4c >> 8);
+    p[at + 1] = static_cast<uint8_t>(l4c);
+}
+
+void execute_set(Bytes& packet, const Attr& key, bool masked)
+{
+    const size_t n = key.payload.size() / (masked ? 2 : 1);
+    const uint8_t* v = key.payload.data();
+    uint8_t ones[sizeof(ovs_key_ipv4)];
+    std::memset(ones, 0xff, sizeof ones);
+    const uint8_t* m = masked ? v + n : ones;
+    if (key.type == OVS_KEY_ATTR_ETHERNET) {
+        if (packet.size() < 12)
+            return;
+        // ovs_key_ethernet is source, then destination.
+        set_bytes(&packet[6], v, m, 6);
+        set_bytes(&packet[0], v + 6, m + 6, 6);
+        return;
+    }
+    auto ip = ipv4_offset(packet);
+    if (!ip)
+        return;
+    if (key.type == OVS_KEY_ATTR_IPV4) {
+        set_bytes(&packet[*ip + 12], v, m, 8);        // src, dst
+        set_bytes(&packet[*ip + 1], v + 9, m + 9, 1);  // tos
+        set_bytes(&packet[*ip + 8], v + 10, m + 10, 1);  // ttl
+    } else {
+        const uint8_t want = key.type == OVS_KEY_ATTR_TCP ? 6 : 17;
+        const size_t l4 = *ip + 4u * (packet[*ip] & 15);
+        if (packet[*ip + 9] != want || packet.size() < l4 + 4)
+            return;
+        set_bytes(&packet[l4], v, m, 4);   // src, dst ports
+    }
+    fix_checksums(packet, *ip);
 }
 
 }  // namespace
@@ -114,23 +227,9 @@ void execute_actions(Bytes packet, ByteView actions, const ActionHooks& hooks)
             }
             break;
         case OVS_ACTION_ATTR_SET:
-        case OVS_ACTION_ATTR_SET_MASKED: {
-            const Attr eth = a.nested().at(0);
-            if (packet.size() < 12)
-                break;
-            const bool masked = a.type == OVS_ACTION_ATTR_SET_MASKED;
-            ovs_key_ethernet v, m;
-            std::memcpy(&v, eth.payload.data(), sizeof v);
-            if (masked)
-                std::memcpy(&m, eth.payload.data() + sizeof v, sizeof m);
-            else
-                std::memset(&m, 0xff, sizeof m);
-            for (int i = 0; i < 6; ++i) {
-                packet[i] = static_cast<uint8_t>((packet[i] & ~m.eth_dst[i]) | (v.eth_dst[i] & m.eth_dst[i]));
-                packet[6 + i] = static_cast<uint8_t>((packet[6 + i] & ~m.eth_src[i]) | (v.eth_src[i] & m.eth_src[i]));
-            }
+        case OVS_ACTION_ATTR_SET_MASKED:
+            execute_set(packet, a.nested().at(0), a.type == OVS_ACTION_ATTR_SET_MASKED);
             break;
-        }
         case OVS_ACTION_ATTR_TRUNC:
             trunc = a.u32();
             break;
