@@ -43,6 +43,14 @@ void OdpActions::set_ethernet(const uint8_t src[6], const uint8_t dst[6]) {
     w_.end_nested(t);
 }
 
+void OdpActions::set_masked(uint16_t key_type, const void* value, const void* mask, size_t n) {
+    dpif::Bytes both(static_cast<const uint8_t*>(value), static_cast<const uint8_t*>(value) + n);
+    both.insert(both.end(), static_cast<const uint8_t*>(mask), static_cast<const uint8_t*>(mask) + n);
+    size_t t = w_.begin_nested(OVS_ACTION_ATTR_SET_MASKED);
+    w_.put(key_type, both.data(), both.size());
+    w_.end_nested(t);
+}
+
 void OdpActions::output_vlan(uint32_t port, uint16_t vid) {
     if (!pcp_known_) {
         pcp_bits_ = tci_ & kPcpMask;

@@ -25,6 +25,9 @@ public:
     void output_vlan(uint32_t port, uint16_t vid);
     // Rewrites the Ethernet addresses (both are written).
     void set_ethernet(const uint8_t src[6], const uint8_t dst[6]);
+    // OVS_ACTION_ATTR_SET_MASKED of one key attribute (OVS_KEY_ATTR_IPV4,
+    // _TCP, _UDP): `value` and `mask` are `n` bytes of its ovs_key_* struct.
+    void set_masked(uint16_t key_type, const void* value, const void* mask, size_t n);
     // The tag on the packet at this point of the list (CFI set), 0 if none.
     uint16_t tci() const { return tci_; }
 

@@ -4,6 +4,9 @@
 #include <cstring>
 #include <vector>
 
+#include <arpa/inet.h>
+#include <linux/openvswitch.h>
+
 #include "meta-flow/ports.hpp"
 #include "vswitchd/odp_actions.hpp"
 
@@ -36,6 +39,10 @@ struct Ctx {
     bool eth_changed = false;
     std::string trace;
     uint16_t tpid = 0x8100;   // of the tag set actions write
+    // IPv4 and TCP/UDP rewrites not yet written into the action list.
+    ovs_key_ipv4 ip_v{}, ip_m{};
+    uint8_t tp_v[4] = {}, tp_m[4] = {};
+    uint16_t tp_key = 0;   // OVS_KEY_ATTR_TCP / _UDP while tp_m is pending
 
     void note(const std::string& s) {
         if (!trace.empty()) trace += "; ";
@@ -46,8 +53,17 @@ struct Ctx {
         acts.set_ethernet(eth_src.b, eth_dst.b);
         eth_changed = false;
     }
+    void flush_l3() {
+        static const ovs_key_ipv4 none{};
+        if (std::memcmp(&ip_m, &none, sizeof none)) acts.set_masked(OVS_KEY_ATTR_IPV4, &ip_v, &ip_m, sizeof ip_v);
+        ip_m = none;
+        if (tp_key) acts.set_masked(tp_key, tp_v, tp_m, sizeof tp_v);
+        std::memset(tp_m, 0, sizeof tp_m);
+        tp_key = 0;
+    }
     void output(uint32_t port_no) {
         flush_eth();
+        flush_l3();
         acts.output(port_no);
     }
 };
@@ -80,6 +96,7 @@ void xlate_normal(Ctx& c) {
     if (c.may_learn && !is_multicast(src)) c.r.learned |= br.mac().learn(src, *vlan, c.in_port, c.now);
 
     c.flush_eth();
+    c.flush_l3();
     std::optional<uint32_t> out;
     if (!is_multicast(dst)) out = br.mac().lookup(dst, *vlan, c.now);
     const BridgePort* to = out ? br.port(*out) : nullptr;
@@ -171,7 +188,9 @@ void xlate_action_set(Ctx& c, const ofp::Actions& set) {
     if (const auto* a = last(K::StripVlan)) run.push_back(*a);
     if (const auto* a = last(K::PushVlan)) run.push_back(*a);
     for (const ofp::Action& a : set)
-        if (a.kind == K::SetVlanVid || a.kind == K::SetVlanPcp || a.kind == K::SetDlSrc || a.kind == K::SetDlDst)
+        if (a.kind == K::SetVlanVid || a.kind == K::SetVlanPcp || a.kind == K::SetDlSrc || a.kind == K::SetDlDst ||
+            a.kind == K::SetNwSrc || a.kind == K::SetNwDst || a.kind == K::SetNwTos || a.kind == K::SetTpSrc ||
+            a.kind == K::SetTpDst)
             run.push_back(a);
     run.push_back(*out);
     xlate_actions(c, run);
@@ -217,6 +236,47 @@ void xlate_actions(Ctx& c, const ofp::Actions& actions) {
             (a.kind == ofp::Action::Kind::SetDlSrc ? c.eth_src : c.eth_dst) = a.mac;
             c.eth_changed = true;
             break;
+        case ofp::Action::Kind::SetNwSrc:
+        case ofp::Action::Kind::SetNwDst:
+        case ofp::Action::Kind::SetNwTos: {
+            // Only an IPv4 packet is changed (Open vSwitch's semantics).
+            all_ones(&c.r.wc.eth_type, sizeof c.r.wc.eth_type);
+            if (c.flow.eth_type.get() != 0x0800) break;
+            if (a.kind == ofp::Action::Kind::SetNwTos) {
+                c.r.wc.nw_tos |= mf::kIpDscpMask;
+                c.ip_v.ipv4_tos = static_cast<uint8_t>((c.ip_v.ipv4_tos & ~mf::kIpDscpMask) | a.tos);
+                c.ip_m.ipv4_tos |= mf::kIpDscpMask;
+                break;
+            }
+            const bool src = a.kind == ofp::Action::Kind::SetNwSrc;
+            all_ones(src ? static_cast<void*>(&c.r.wc.nw_src) : static_cast<void*>(&c.r.wc.nw_dst), 4);
+            const uint32_t be = htonl(a.nw);
+            std::memcpy(src ? &c.ip_v.ipv4_src : &c.ip_v.ipv4_dst, &be, 4);
+            std::memset(src ? &c.ip_m.ipv4_src : &c.ip_m.ipv4_dst, 0xff, 4);
+            break;
+        }
+        case ofp::Action::Kind::SetTpSrc:
+        case ofp::Action::Kind::SetTpDst: {
+            // TCP and UDP packets that carry their ports (not later
+            // fragments); a set_field of tcp_* leaves UDP alone and back.
+            all_ones(&c.r.wc.eth_type, sizeof c.r.wc.eth_type);
+            all_ones(&c.r.wc.nw_proto, sizeof c.r.wc.nw_proto);
+            all_ones(&c.r.wc.nw_frag, sizeof c.r.wc.nw_frag);
+            const uint8_t proto = c.flow.nw_proto;
+            if (c.flow.eth_type.get() != 0x0800 || (c.flow.nw_frag & mf::kFragLater)) break;
+            if (proto != mf::kIpProtoTcp && proto != mf::kIpProtoUdp) break;
+            const bool tcp_field = a.field == mf::FieldId::tcp_src || a.field == mf::FieldId::tcp_dst;
+            const bool udp_field = a.field == mf::FieldId::udp_src || a.field == mf::FieldId::udp_dst;
+            if ((tcp_field && proto != mf::kIpProtoTcp) || (udp_field && proto != mf::kIpProtoUdp)) break;
+            const bool src = a.kind == ofp::Action::Kind::SetTpSrc;
+            all_ones(src ? static_cast<void*>(&c.r.wc.tp_src) : static_cast<void*>(&c.r.wc.tp_dst), 2);
+            const size_t at = src ? 0 : 2;
+            c.tp_v[at] = static_cast<uint8_t>(a.tp >> 8);
+            c.tp_v[at + 1] = static_cast<uint8_t>(a.tp);
+            c.tp_m[at] = c.tp_m[at + 1] = 0xff;
+            c.tp_key = proto == mf::kIpProtoTcp ? OVS_KEY_ATTR_TCP : OVS_KEY_ATTR_UDP;
+            break;
+        }
         case ofp::Action::Kind::ClearActions:
             action_set.clear();
             break;

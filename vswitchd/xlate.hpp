@@ -6,7 +6,8 @@
 //
 //   packet's flow ──> OpenFlow table 0 (highest-priority rule) ──> its actions
 //                      (output, IN_PORT, FLOOD, ALL, LOCAL, NORMAL, VLAN
-//                       push/pop/set and Ethernet address rewrites, then
+//                       push/pop/set, Ethernet, IPv4 and TCP/UDP port
+//                       rewrites -- the last two as masked sets -- then
 //                       the action set of write_actions; a miss drops)
 //
 // A standalone bridge starts with `priority=0 actions=NORMAL`, a secure one

@@ -17,7 +17,8 @@ using Kind = Action::Kind;
 
 enum : uint16_t {
     OFPAT10_OUTPUT = 0, OFPAT10_SET_VLAN_VID = 1, OFPAT10_SET_VLAN_PCP = 2, OFPAT10_STRIP_VLAN = 3,
-    OFPAT10_SET_DL_SRC = 4, OFPAT10_SET_DL_DST = 5,
+    OFPAT10_SET_DL_SRC = 4, OFPAT10_SET_DL_DST = 5, OFPAT10_SET_NW_SRC = 6, OFPAT10_SET_NW_DST = 7,
+    OFPAT10_SET_NW_TOS = 8, OFPAT10_SET_TP_SRC = 9, OFPAT10_SET_TP_DST = 10,
 };
 enum : uint16_t {
     OFPAT11_OUTPUT = 0, OFPAT11_PUSH_VLAN = 17, OFPAT11_POP_VLAN = 18, OFPAT12_SET_FIELD = 25,
@@ -36,7 +37,10 @@ struct Spec {
 };
 constexpr std::array kSpecs10{Spec{OFPAT10_OUTPUT, 8},       Spec{OFPAT10_SET_VLAN_VID, 8},
                               Spec{OFPAT10_SET_VLAN_PCP, 8}, Spec{OFPAT10_STRIP_VLAN, 8},
-                              Spec{OFPAT10_SET_DL_SRC, 16},  Spec{OFPAT10_SET_DL_DST, 16}};
+                              Spec{OFPAT10_SET_DL_SRC, 16},  Spec{OFPAT10_SET_DL_DST, 16},
+                              Spec{OFPAT10_SET_NW_SRC, 8},   Spec{OFPAT10_SET_NW_DST, 8},
+                              Spec{OFPAT10_SET_NW_TOS, 8},   Spec{OFPAT10_SET_TP_SRC, 8},
+                              Spec{OFPAT10_SET_TP_DST, 8}};
 constexpr std::array kSpecs13{Spec{OFPAT11_OUTPUT, 16}, Spec{OFPAT11_PUSH_VLAN, 8}, Spec{OFPAT11_POP_VLAN, 8},
                               Spec{OFPAT12_SET_FIELD, 0}};
 
@@ -111,6 +115,23 @@ Action decode10(uint16_t type, Reader& r) {
         a.kind = Kind::StripVlan;
         r.skip(4);
         break;
+    case OFPAT10_SET_NW_SRC:
+    case OFPAT10_SET_NW_DST:
+        a.kind = type == OFPAT10_SET_NW_SRC ? Kind::SetNwSrc : Kind::SetNwDst;
+        a.nw = r.u32();
+        break;
+    case OFPAT10_SET_NW_TOS:
+        a.kind = Kind::SetNwTos;
+        a.tos = r.u8();
+        r.skip(3);
+        if (a.tos & ~mf::kIpDscpMask) throw OfError(Err::BadActionArgument, "nw_tos with ECN bits");
+        break;
+    case OFPAT10_SET_TP_SRC:
+    case OFPAT10_SET_TP_DST:
+        a.kind = type == OFPAT10_SET_TP_SRC ? Kind::SetTpSrc : Kind::SetTpDst;
+        a.tp = r.u16();
+        r.skip(2);
+        break;
     default:   // OFPAT10_SET_DL_SRC, OFPAT10_SET_DL_DST
         a.kind = type == OFPAT10_SET_DL_SRC ? Kind::SetDlSrc : Kind::SetDlDst;
         a.mac = read_mac(r);
@@ -163,6 +184,26 @@ Action decode_set_field(Reader& r) {
     case mf::FieldId::vlan_pcp:
         a.kind = Kind::SetVlanPcp;
         a.pcp = v.b[0];
+        return a;
+    case mf::FieldId::ipv4_src:
+    case mf::FieldId::ipv4_dst:
+        a.kind = f->id == mf::FieldId::ipv4_src ? Kind::SetNwSrc : Kind::SetNwDst;
+        a.nw = static_cast<uint32_t>(v.to_uint(4));
+        a.field = f->id;
+        return a;
+    case mf::FieldId::ip_dscp:
+    case mf::FieldId::ip_dscp_shifted:
+        a.kind = Kind::SetNwTos;
+        a.tos = static_cast<uint8_t>(f->id == mf::FieldId::ip_dscp ? v.b[0] : v.b[0] << 2);
+        a.field = f->id;
+        return a;
+    case mf::FieldId::tcp_src:
+    case mf::FieldId::udp_src:
+    case mf::FieldId::tcp_dst:
+    case mf::FieldId::udp_dst:
+        a.kind = f->id == mf::FieldId::tcp_src || f->id == mf::FieldId::udp_src ? Kind::SetTpSrc : Kind::SetTpDst;
+        a.tp = static_cast<uint16_t>(v.to_uint(2));
+        a.field = f->id;
         return a;
     default:
         throw OfError(Err::BadSetType, std::string("set_field of ") + std::string(f->name) + " is not supported");
@@ -229,6 +270,22 @@ void encode10(const Action& a, Writer& w) {
         w.bytes(a.mac.b, 6);
         w.zeros(6);
         break;
+    case Kind::SetNwSrc:
+    case Kind::SetNwDst:
+        header(w, a.kind == Kind::SetNwSrc ? OFPAT10_SET_NW_SRC : OFPAT10_SET_NW_DST, 8);
+        w.u32(a.nw);
+        break;
+    case Kind::SetNwTos:
+        header(w, OFPAT10_SET_NW_TOS, 8);
+        w.u8(a.tos);
+        w.zeros(3);
+        break;
+    case Kind::SetTpSrc:
+    case Kind::SetTpDst:
+        header(w, a.kind == Kind::SetTpSrc ? OFPAT10_SET_TP_SRC : OFPAT10_SET_TP_DST, 8);
+        w.u16(a.tp);
+        w.u16(0);
+        break;
     case Kind::PushVlan:       // a side effect of mod_vlan_* in 1.0
     case Kind::ClearActions:   // no instructions in 1.0
     case Kind::WriteActions:
@@ -238,7 +295,10 @@ void encode10(const Action& a, Writer& w) {
 
 void put_set_field(Writer& w, mf::FieldId id, const uint8_t* value) {
     const mf::FieldDesc& f = mf::field(id);
-    const mf::OxmHeader h = *mf::field_header(id, mf::kOfp13);
+    // The OXM header of 1.3, else the field's NXM one (nw_tos: NXM_OF_IP_TOS).
+    auto oh = mf::field_header(id, mf::kOfp13);
+    if (!oh) oh = mf::field_header(id, 0);
+    const mf::OxmHeader h = *oh;
     const size_t start = w.size();
     header(w, OFPAT12_SET_FIELD, 0);
     w.u16(h.oxm_class);
@@ -254,6 +314,7 @@ void put_set_field(Writer& w, mf::FieldId id, const uint8_t* value) {
 // before).
 struct VlanState {
     bool tagged;
+    const mf::Match* match = nullptr;
     void after(const Action& a) {
         if (a.kind == Kind::StripVlan) tagged = false;
         if (a.kind == Kind::PushVlan || ((a.kind == Kind::SetVlanVid || a.kind == Kind::SetVlanPcp) &&
@@ -304,6 +365,35 @@ void encode13(const Action& a, VlanState& st, Writer& w) {
     case Kind::SetDlDst:
         put_set_field(w, a.kind == Kind::SetDlSrc ? mf::FieldId::eth_src : mf::FieldId::eth_dst, a.mac.b);
         break;
+    case Kind::SetNwSrc:
+    case Kind::SetNwDst: {
+        const uint8_t v[4] = {static_cast<uint8_t>(a.nw >> 24), static_cast<uint8_t>(a.nw >> 16),
+                              static_cast<uint8_t>(a.nw >> 8), static_cast<uint8_t>(a.nw)};
+        put_set_field(w, a.kind == Kind::SetNwSrc ? mf::FieldId::ipv4_src : mf::FieldId::ipv4_dst, v);
+        break;
+    }
+    case Kind::SetNwTos: {
+        // ip_dscp (0-63) unless it came as a set_field of nw_tos (the TOS byte).
+        const bool tos_byte = a.field == mf::FieldId::ip_dscp;
+        const uint8_t v = tos_byte ? a.tos : static_cast<uint8_t>(a.tos >> 2);
+        put_set_field(w, tos_byte ? mf::FieldId::ip_dscp : mf::FieldId::ip_dscp_shifted, &v);
+        break;
+    }
+    case Kind::SetTpSrc:
+    case Kind::SetTpDst: {
+        // The field the set_field names, else the one the rule's protocol
+        // gives (a 1.0 mod_tp_*): UDP for nw_proto=17, TCP otherwise.
+        const bool src = a.kind == Kind::SetTpSrc;
+        mf::FieldId f = a.field;
+        if (f == mf::FieldId::count_) {
+            const bool udp = st.match && st.match->flow().nw_proto == mf::kIpProtoUdp;
+            f = udp ? (src ? mf::FieldId::udp_src : mf::FieldId::udp_dst)
+                    : (src ? mf::FieldId::tcp_src : mf::FieldId::tcp_dst);
+        }
+        const uint8_t v[2] = {static_cast<uint8_t>(a.tp >> 8), static_cast<uint8_t>(a.tp)};
+        put_set_field(w, f, v);
+        break;
+    }
     case Kind::ClearActions:
     case Kind::WriteActions:
         break;   // instructions: instructions13_encode
@@ -317,6 +407,9 @@ void check_list(const Actions& acts, VlanState st) {
     for (const Action& a : acts) {
         if ((a.kind == Kind::SetVlanVid || a.kind == Kind::SetVlanPcp) && !a.push_if_needed && !st.tagged)
             throw OfError(Err::MatchInconsistent, "set_field of a VLAN field needs a VLAN tag");
+        if (a.field != mf::FieldId::count_ && !mf::prereqs_ok(st.match->flow(), a.field))
+            throw OfError(Err::MatchInconsistent, "set_field of " + std::string(mf::field(a.field).name) +
+                                                      " without its prerequisites in the match");
         if (a.kind == Kind::WriteActions) check_list(a.nested, st);
         st.after(a);
     }
@@ -333,7 +426,7 @@ void actions10_encode(const Actions& acts, Writer& w) {
 }
 
 void actions13_encode(const Actions& acts, const mf::Match& match, Writer& w) {
-    VlanState st{match_tagged(match)};
+    VlanState st{match_tagged(match), &match};
     for (const Action& a : acts) encode13(a, st, w);
 }
 
@@ -377,7 +470,7 @@ Actions instructions13_decode(ByteView b) {
 }
 
 void instructions13_encode(const Actions& acts, const mf::Match& match, Writer& w) {
-    VlanState st{match_tagged(match)};
+    VlanState st{match_tagged(match), &match};
     for (size_t i = 0; i < acts.size();) {
         const size_t start = w.size();
         if (!is_instruction(acts[i])) {
@@ -399,7 +492,9 @@ void instructions13_encode(const Actions& acts, const mf::Match& match, Writer& 
     }
 }
 
-void actions_check(const Actions& acts, const mf::Match& match) { check_list(acts, VlanState{match_tagged(match)}); }
+void actions_check(const Actions& acts, const mf::Match& match) {
+    check_list(acts, VlanState{match_tagged(match), &match});
+}
 
 bool actions_output_to(const Actions& acts, uint16_t port) {
     if (port == mf::kOfppNone) return true;

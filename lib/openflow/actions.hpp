@@ -11,8 +11,10 @@
 //
 // Supported: output (to a port number or IN_PORT, NORMAL, FLOOD, ALL,
 // CONTROLLER, LOCAL), set_vlan_vid, set_vlan_pcp, strip_vlan/pop_vlan,
-// push_vlan (1.3), set_dl_src, set_dl_dst, set_field of eth_src, eth_dst,
-// vlan_vid and vlan_pcp (1.3); an empty list is "drop".  Anything else is
+// push_vlan (1.3), set_dl_src, set_dl_dst, set_nw_src, set_nw_dst,
+// set_nw_tos, set_tp_src, set_tp_dst (1.0), set_field of eth_src, eth_dst,
+// vlan_vid, vlan_pcp, ipv4_src, ipv4_dst, ip_dscp, tcp_src, tcp_dst,
+// udp_src, udp_dst (1.3); an empty list is "drop".  Anything else is
 // refused with OFPBAC_BAD_TYPE (unknown set_field fields with the OXM
 // error Open vSwitch gives) rather than accepted and ignored.  goto_table,
 // write_metadata and meter instructions get OFPBIC_UNSUP_INST: this switch
@@ -32,6 +34,7 @@ struct Action {
     enum class Kind : uint8_t {
         Output, SetVlanVid, SetVlanPcp, StripVlan, SetDlSrc, SetDlDst, PushVlan,
         ClearActions, WriteActions,
+        SetNwSrc, SetNwDst, SetNwTos, SetTpSrc, SetTpDst,
     };
     Kind kind = Kind::Output;
     uint16_t port = 0;      // Output: OpenFlow 1.0 numbering
@@ -43,6 +46,12 @@ struct Action {
     bool push_if_needed = true;
     uint16_t ethertype = 0; // PushVlan: 0x8100 or 0x88a8
     mf::Mac mac{};          // SetDlSrc / SetDlDst
+    uint32_t nw = 0;        // SetNwSrc / SetNwDst: IPv4 address
+    uint8_t tos = 0;        // SetNwTos: the DSCP bits, in place (ECN bits 0)
+    uint16_t tp = 0;        // SetTpSrc / SetTpDst: TCP/UDP port
+    // A 1.3 set_field's field (mf::FieldId::count_ for 1.0's set_* actions):
+    // its prerequisites must hold in the match.
+    mf::FieldId field = mf::FieldId::count_;
     std::vector<Action> nested;   // WriteActions: the action set
     bool operator==(const Action&) const = default;
 };
@@ -63,7 +72,8 @@ void instructions13_encode(const Actions& a, const mf::Match& match, Writer& w);
 
 // Checks a rule's actions against its match as Open vSwitch does
 // (set_field vlan_vid/vlan_pcp needs a VLAN tag the match or an earlier
-// action guarantees: OFPBAC_MATCH_INCONSISTENT); throws OfError.
+// action guarantees, any other set_field the prerequisites of its field in
+// the match: OFPBAC_MATCH_INCONSISTENT); throws OfError.
 void actions_check(const Actions& a, const mf::Match& match);
 
 // Whether the list outputs to `port` (OFPP_NONE: any port), for the

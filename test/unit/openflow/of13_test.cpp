@@ -275,3 +275,40 @@ TEST_CASE("flow table: reset_counts decides whether an add keeps counters") {
     t.apply(fm, now);
     CHECK(t.rules().begin()->second.packets == 0);
 }
+
+TEST_CASE("IPv4 and TCP/UDP rewrites: 1.0 actions, 1.3 set_fields, both ways") {
+    // mod_nw_src:10.1.1.1, mod_nw_dst, mod_nw_tos:16, mod_tp_src:1000, mod_tp_dst:2000
+    const std::string l10 = "000600080a010101" "000700080a020202" "0008000810000000" "0009000803e80000"
+                            "000a000807d00000";
+    Actions a = actions10_decode(hex(l10));
+    REQUIRE(a.size() == 5);
+    CHECK(a[0].kind == Kind::SetNwSrc);
+    CHECK(a[0].nw == 0x0a010101);
+    CHECK(a[2].tos == 16);
+    CHECK(a[3].tp == 1000);
+    Writer w10;
+    actions10_encode(a, w10);
+    CHECK(hexs(w10.raw()) == l10);
+    // In 1.3: set_field ipv4_src/dst, ip_dscp (16 >> 2), and the L4 field
+    // of the rule's protocol.
+    Writer w13;
+    actions13_encode(a, mf::parse_match("udp"), w13);
+    CHECK(hexs(w13.raw()) == "00190010800016040a01010100000000" "00190010800018040a02020200000000"
+                             "00190010800010010400000000000000" "0019001080001e0203e8000000000000"
+                             "001900108000200207d0000000000000");
+    // ECN bits in mod_nw_tos are refused.
+    CHECK(err_of([] { actions10_decode(hex("0008000811000000")); }) == Err::BadActionArgument);
+    // 1.3 set_field tcp_dst goes to 1.0 as set_tp_dst; its prerequisite is TCP.
+    Actions t = actions13_decode(hex("0019001080001c020050000000000000"));
+    REQUIRE(t.size() == 1);
+    CHECK(t[0].kind == Kind::SetTpDst);
+    CHECK(t[0].field == mf::FieldId::tcp_dst);
+    Writer t10;
+    actions10_encode(t, t10);
+    CHECK(hexs(t10.raw()) == "000a000800500000");
+    CHECK_NOTHROW(actions_check(t, mf::parse_match("tcp")));
+    CHECK(err_of([&] { actions_check(t, mf::parse_match("udp")); }) == Err::MatchInconsistent);
+    // 1.0's set_tp_dst is not checked against the match (Open vSwitch lets
+    // OpenFlow 1.0 connections add it anywhere).
+    CHECK_NOTHROW(actions_check(actions10_decode(hex("000a000800500000")), mf::parse_match("arp")));
+}
