@@ -8,6 +8,7 @@
 #include "meta-flow/ports.hpp"
 #include "openflow/flow_mod.hpp"
 #include "openflow/match10.hpp"
+#include "openflow/msg_len.hpp"
 
 namespace vswitchd {
 
@@ -463,6 +464,7 @@ void handle_openflow(OfContext& ctx, const std::string& bridge, OfConn& conn, co
     if (!br) throw OfError(Err::Eperm, "bridge " + bridge + " is gone");
     const uint8_t v = conn.version();
     const bool v10 = v == ofp::kOf10;
+    ofp::check_length(msg);
     switch (h.type) {
     case ofp::OFPT_FEATURES_REQUEST: {
         Writer w(v, ofp::OFPT_FEATURES_REPLY, h.xid);

@@ -24,6 +24,7 @@ Err nxm_err(mf::NxmErr e) {
 
 // An NXM match of `len` bytes plus its padding to 8.
 mf::Match read_nxm(Reader& r, uint16_t len, mf::NxmCookie* cookie) {
+    if (len > r.left()) throw OfError(Err::BadMatchLen, "nx_match longer than the message");
     ByteView entries = r.take(len);
     r.skip(std::min<size_t>((8 - len % 8) % 8, r.left()));
     try {

@@ -28,14 +28,14 @@ ErrorCode error_code(Err e, uint8_t version) {
     case Err::FlowOverlap: return v10 ? ErrorCode{3, 1} : ErrorCode{5, 3};
     case Err::FlowUnsupported: return v10 ? ErrorCode{3, 5} : ErrorCode{5, 0};
     case Err::BadFlowFlags: return v10 ? ErrorCode{3, 5} : ErrorCode{5, 7};
-    case Err::BadMatchLen: return v10 ? ErrorCode{1, 256} : ErrorCode{4, 1};
-    case Err::BadMatchField: return v10 ? ErrorCode{1, 257} : ErrorCode{4, 6};
+    case Err::BadMatchLen: return v10 ? ErrorCode{1, 521} : ErrorCode{4, 1};   // 1.0: unencodable
+    case Err::BadMatchField: return v10 ? ErrorCode{0, 263} : ErrorCode{4, 6};
     case Err::BadMatchValue: return v10 ? ErrorCode{1, 258} : ErrorCode{4, 7};
     case Err::BadMatchMask: return v10 ? ErrorCode{1, 259} : ErrorCode{4, 8};
     case Err::BadMatchPrereq: return v10 ? ErrorCode{1, 260} : ErrorCode{4, 9};
     case Err::DupMatchField: return v10 ? ErrorCode{1, 261} : ErrorCode{4, 10};
     case Err::BadMatchWildcards: return v10 ? ErrorCode{1, 262} : ErrorCode{4, 5};
-    case Err::BadMatchType: return v10 ? ErrorCode{1, 256} : ErrorCode{4, 0};
+    case Err::BadMatchType: return v10 ? ErrorCode{1, 521} : ErrorCode{4, 0};
     case Err::NxmInvalid: return v10 ? ErrorCode{1, 256} : ErrorCode{4, 1};
     case Err::BadSetType: return v10 ? ErrorCode{1, 523} : ErrorCode{2, 13};
     case Err::BadSetLen: return v10 ? ErrorCode{1, 524} : ErrorCode{2, 14};
@@ -194,6 +194,13 @@ ByteView Reader::take(size_t n) {
 Bytes error_message(uint8_t version, uint32_t xid, Err e, ByteView request) {
     ErrorCode c = error_code(e, version);
     Writer w(version, OFPT_ERROR, xid);
+    if (version == kOf10 && c.code >= 256) {
+        // A Nicira code: OpenFlow 1.0 has no experimenter errors, so Open
+        // vSwitch sends NXET_VENDOR/NXVC_VENDOR_ERROR with the real one inside.
+        w.u16(0xb0c2);
+        w.u16(0);
+        w.u32(kNxVendor);
+    }
     w.u16(c.type);
     w.u16(c.code);
     if (c.type == 0xffff) w.u32(c.experimenter);

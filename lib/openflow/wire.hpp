@@ -161,7 +161,9 @@ private:
 };
 
 // An OFPT_ERROR for `request` (echoed whole, or as much as fits, as Open
-// vSwitch does); `version` is the connection's.
+// vSwitch does); `version` is the connection's.  In OpenFlow 1.0 a Nicira
+// code (256 and up) goes inside an NXET_VENDOR error, as Open vSwitch sends
+// it; in 1.3 an experimenter code as OFPET_EXPERIMENTER.
 Bytes error_message(uint8_t version, uint32_t xid, Err e, ByteView request);
 
 // "OFPT_FEATURES_REQUEST" and friends, for logs ("type 42" if unknown).

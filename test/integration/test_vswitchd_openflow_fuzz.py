@@ -16,10 +16,10 @@ import random
 import struct
 import time
 
-from harness import wait_for
+from harness import DebianVswitchd, OvsdbServer, Vswitchd, vsctl, wait_for
 from test_vswitchd_openflow import SETUP, Peer, hdr, msg, ofctl, v
 
-ERROR_TYPES = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0xffff}
+ERROR_TYPES = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 0xb0c2, 0xffff}
 O13 = ("-O", "OpenFlow13")
 
 
@@ -163,3 +163,63 @@ def test_management_socket_survives_fuzzing(sw):
     assert ofctl(sw.dir, "dump-flows", "br0").stdout.splitlines()[1:] == []
     assert ofctl(sw.dir, *O13, "dump-flows", "br0").stdout.splitlines()[1:] == []
     assert "LOCAL(br0)" in ofctl(sw.dir, *O13, "show", "br0").stdout
+
+
+def errors_for(path, version, seeds, n, seed):
+    """The OpenFlow errors ((type, code), Nicira codes unwrapped) each of `n`
+    mutated messages gets, in order."""
+    rng = random.Random(seed)
+    p = Peer(path)
+    p.send(msg(version, 0, 1, struct.pack("!HHI", 1, 8, 1 << version)))
+    p.expect(0)
+    barrier_req, barrier_rep = (18, 19) if version == 1 else (20, 21)
+    out = []
+    for i in range(n):
+        type_, body = rng.choice(seeds)
+        m = bytearray(mutate(rng, version, type_, body))
+        m[4:8] = struct.pack("!I", 1000 + i)
+        p.send(bytes(m) + msg(version, barrier_req, 900000 + i))
+        errs = []
+        while True:
+            r = p.recv()
+            assert r is not None
+            t, x = r[1], struct.unpack("!I", r[4:8])[0]
+            if t == barrier_rep and x == 900000 + i:
+                break
+            if t == 1:
+                et, ec = struct.unpack("!HH", r[8:12])
+                if et == 0xb0c2:
+                    et, ec = struct.unpack("!HH", r[16:20])
+                errs.append((et, ec))
+        out.append((bytes(m).hex(), errs))
+    p.close()
+    return out
+
+
+def test_fuzzed_errors_match_debian(tmp_path):
+    """3000 of the mutated messages sent to our switch and to Debian's
+    ovs-vswitchd: the same OpenFlow error (or none) for at least 94% of them
+    (95.2% when written).
+    What still differs: set_config flag checks, port statistics for port
+    numbers in the invalid range, group/meter multiparts (no groups or meters
+    here), Nicira actions this switch lacks, which of two problems in one
+    flow_mod is reported first, and reply types sent as requests."""
+    runs = {}
+    for impl, cls in (("ours", Vswitchd), ("debian", DebianVswitchd)):
+        with OvsdbServer(impl, tmp_path / impl) as db:
+            vsctl(db, "init")
+            with cls(db, tmp_path / (impl + "-sw")) as sw:
+                dummy = [] if impl == "ours" else [
+                    "--", "set", "Interface", "p1", "type=dummy", "--", "set", "Interface", "p2", "type=dummy",
+                    "--", "set", "Interface", "p3", "type=dummy"]
+                v(db, *SETUP, *dummy)
+                wait_for((sw.dir / "br0.mgmt").exists, what="br0.mgmt")
+                path = sw.dir / "br0.mgmt"
+                runs[impl] = errors_for(path, 1, seeds10(), 1500, 1) + errors_for(path, 4, seeds13(), 1500, 2)
+                assert sw.proc.poll() is None
+    differ = [(m, o, t) for (m, o), (_, t) in zip(runs["ours"], runs["debian"]) if o != t]
+    print(f"fuzzed errors: {len(differ)} of {len(runs['ours'])} differ from Debian's")
+    errors = sum(1 for _, o in runs["debian"] if o)
+    assert errors > 1000          # the sample is mostly bad messages
+    assert len(differ) <= 0.06 * len(runs["ours"]), "\n".join(f"{m[:120]}: ours {o}, Debian's {t}"
+                                                             for m, o, t in differ[:40])

@@ -74,6 +74,14 @@ TEST_CASE("error messages: per-version codes, request echoed whole") {
     CHECK((x[10] << 8 | x[11]) == 2600);
     CHECK((x[12] << 24 | x[13] << 16 | x[14] << 8 | x[15]) == 0x4f4e4600);
     CHECK(error_code(Err::UnsupInst, kOf13).type == 3);
+    // A Nicira code in 1.0: NXET_VENDOR, NXVC_VENDOR_ERROR, vendor, type, code.
+    Bytes nx = error_message(kOf10, 7, Err::BadMatchPrereq, req);
+    CHECK(nx.size() == 8 + 12 + 100);
+    CHECK((nx[8] << 8 | nx[9]) == 0xb0c2);
+    CHECK((nx[10] << 8 | nx[11]) == 0);
+    CHECK((nx[12] << 24 | nx[13] << 16 | nx[14] << 8 | nx[15]) == 0x2320);
+    CHECK((nx[16] << 8 | nx[17]) == 1);
+    CHECK((nx[18] << 8 | nx[19]) == 260);
     CHECK(error_code(Err::BadSetArgument, kOf13).code == 15);
     CHECK(e[8] == 0);
     CHECK(e[9] == 1);
