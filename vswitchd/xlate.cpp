@@ -43,6 +43,9 @@ struct Ctx {
     ovs_key_ipv4 ip_v{}, ip_m{};
     uint8_t tp_v[4] = {}, tp_m[4] = {};
     uint16_t tp_key = 0;   // OVS_KEY_ATTR_TCP / _UDP while tp_m is pending
+    ovs_key_ipv6 ip6_v{}, ip6_m{};
+    int ttl = -1;          // the TTL / hop limit after dec_ttl (-1: the packet's)
+    bool stopped = false;  // dec_ttl of a TTL of 1 or 0 ends the actions
 
     void note(const std::string& s) {
         if (!trace.empty()) trace += "; ";
@@ -57,6 +60,8 @@ struct Ctx {
         static const ovs_key_ipv4 none{};
         if (std::memcmp(&ip_m, &none, sizeof none)) acts.set_masked(OVS_KEY_ATTR_IPV4, &ip_v, &ip_m, sizeof ip_v);
         ip_m = none;
+        if (ip6_m.ipv6_hlimit) acts.set_masked(OVS_KEY_ATTR_IPV6, &ip6_v, &ip6_m, sizeof ip6_v);
+        ip6_m = ovs_key_ipv6{};
         if (tp_key) acts.set_masked(tp_key, tp_v, tp_m, sizeof tp_v);
         std::memset(tp_m, 0, sizeof tp_m);
         tp_key = 0;
@@ -187,6 +192,7 @@ void xlate_action_set(Ctx& c, const ofp::Actions& set) {
     ofp::Actions run;
     if (const auto* a = last(K::StripVlan)) run.push_back(*a);
     if (const auto* a = last(K::PushVlan)) run.push_back(*a);
+    if (const auto* a = last(K::DecTtl)) run.push_back(*a);
     for (const ofp::Action& a : set)
         if (a.kind == K::SetVlanVid || a.kind == K::SetVlanPcp || a.kind == K::SetDlSrc || a.kind == K::SetDlDst ||
             a.kind == K::SetNwSrc || a.kind == K::SetNwDst || a.kind == K::SetNwTos || a.kind == K::SetTpSrc ||
@@ -200,7 +206,32 @@ void xlate_actions(Ctx& c, const ofp::Actions& actions) {
     ofp::Actions action_set;
     bool has_set = false;
     for (const ofp::Action& a : actions) {
+        if (c.stopped) return;
         switch (a.kind) {
+        case ofp::Action::Kind::DecTtl: {
+            // IPv4 TTL or IPv6 hop limit; at 1 or 0 the packet would go to
+            // the controllers (there are none) and the actions stop.
+            const uint16_t et = c.flow.eth_type.get();
+            if (et != 0x0800 && et != 0x86dd) break;
+            all_ones(&c.r.wc.eth_type, sizeof c.r.wc.eth_type);
+            all_ones(&c.r.wc.nw_ttl, sizeof c.r.wc.nw_ttl);
+            all_ones(&c.r.wc.nw_proto, sizeof c.r.wc.nw_proto);
+            const int ttl = c.ttl >= 0 ? c.ttl : c.flow.nw_ttl;
+            if (ttl <= 1) {
+                c.note("dec_ttl: TTL " + std::to_string(ttl) + ", dropped");
+                c.stopped = true;
+                return;
+            }
+            c.ttl = ttl - 1;
+            if (et == 0x0800) {
+                c.ip_v.ipv4_ttl = static_cast<uint8_t>(c.ttl);
+                c.ip_m.ipv4_ttl = 0xff;
+            } else {
+                c.ip6_v.ipv6_hlimit = static_cast<uint8_t>(c.ttl);
+                c.ip6_m.ipv6_hlimit = 0xff;
+            }
+            break;
+        }
         case ofp::Action::Kind::Output:
             xlate_output(c, a);
             break;
@@ -286,7 +317,7 @@ void xlate_actions(Ctx& c, const ofp::Actions& actions) {
             break;
         }
     }
-    if (has_set) xlate_action_set(c, action_set);
+    if (has_set && !c.stopped) xlate_action_set(c, action_set);
 }
 
 }  // namespace

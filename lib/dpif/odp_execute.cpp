@@ -4,6 +4,7 @@
 #include <linux/openvswitch.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <optional>
 
@@ -32,6 +33,21 @@ void validate_set(const Attr& a, bool masked)
     switch (inner[0].type) {
     case OVS_KEY_ATTR_ETHERNET: need_size(inner[0], sizeof(ovs_key_ethernet) * k, "set(eth)"); break;
     case OVS_KEY_ATTR_IPV4: need_size(inner[0], sizeof(ovs_key_ipv4) * k, "set(ipv4)"); break;
+    case OVS_KEY_ATTR_IPV6: {
+        need_size(inner[0], sizeof(ovs_key_ipv6) * k, "set(ipv6)");
+        // Addresses and hop limit only.
+        ovs_key_ipv6 m;
+        if (masked)
+            std::memcpy(&m, inner[0].payload.data() + sizeof m, sizeof m);
+        else
+            std::memset(&m, 0xff, sizeof m);
+        // Only the hop limit (an address change would need the L4 checksum).
+        ovs_key_ipv6 only{};
+        only.ipv6_hlimit = m.ipv6_hlimit;
+        if (std::memcmp(&m, &only, sizeof m))
+            throw Error(EINVAL, "set(ipv6) of other than the hop limit is not supported by the dummy datapath");
+        break;
+    }
     case OVS_KEY_ATTR_TCP: need_size(inner[0], sizeof(ovs_key_tcp) * k, "set(tcp)"); break;
     case OVS_KEY_ATTR_UDP: need_size(inner[0], sizeof(ovs_key_udp) * k, "set(udp)"); break;
     default:
@@ -79,6 +95,23 @@ std::optional<size_t> ipv4_offset(const Bytes& p)
     return std::nullopt;
 }
 
+// Where the IPv6 header starts, if the packet is IPv6 with a whole header.
+std::optional<size_t> ipv6_offset(const Bytes& p)
+{
+    size_t off = 12;
+    while (p.size() >= off + 2) {
+        const uint16_t t = static_cast<uint16_t>(p[off] << 8 | p[off + 1]);
+        if (t == 0x8100 || t == 0x88a8) {
+            off += 4;
+            continue;
+        }
+        if (t != 0x86dd || p.size() < off + 2 + 40 || (p[off + 2] >> 4) != 6)
+            return std::nullopt;
+        return off + 2;
+    }
+    return std::nullopt;
+}
+
 // Recomputes the IPv4 header checksum and, for a whole unfragmented TCP or
 // UDP packet, its checksum (a UDP checksum of 0 stays 0: none).
 void fix_checksums(Bytes& p, size_t ip)
@@ -119,7 +152,7 @@ void execute_set(Bytes& packet, const Attr& key, bool masked)
 {
     const size_t n = key.payload.size() / (masked ? 2 : 1);
     const uint8_t* v = key.payload.data();
-    uint8_t ones[sizeof(ovs_key_ipv4)];
+    uint8_t ones[sizeof(ovs_key_ipv6)];
     std::memset(ones, 0xff, sizeof ones);
     const uint8_t* m = masked ? v + n : ones;
     if (key.type == OVS_KEY_ATTR_ETHERNET) {
@@ -128,6 +161,14 @@ void execute_set(Bytes& packet, const Attr& key, bool masked)
         // ovs_key_ethernet is source, then destination.
         set_bytes(&packet[6], v, m, 6);
         set_bytes(&packet[0], v + 6, m + 6, 6);
+        return;
+    }
+    if (key.type == OVS_KEY_ATTR_IPV6) {
+        auto ip6 = ipv6_offset(packet);
+        if (!ip6)
+            return;
+        set_bytes(&packet[*ip6 + 7], v + offsetof(ovs_key_ipv6, ipv6_hlimit),
+                  m + offsetof(ovs_key_ipv6, ipv6_hlimit), 1);                      // hop limit
         return;
     }
     auto ip = ipv4_offset(packet);

@@ -21,8 +21,10 @@ enum : uint16_t {
     OFPAT10_SET_NW_TOS = 8, OFPAT10_SET_TP_SRC = 9, OFPAT10_SET_TP_DST = 10,
 };
 enum : uint16_t {
-    OFPAT11_OUTPUT = 0, OFPAT11_PUSH_VLAN = 17, OFPAT11_POP_VLAN = 18, OFPAT12_SET_FIELD = 25,
+    OFPAT11_OUTPUT = 0, OFPAT11_PUSH_VLAN = 17, OFPAT11_POP_VLAN = 18, OFPAT11_DEC_NW_TTL = 24,
+    OFPAT12_SET_FIELD = 25,
 };
+constexpr uint16_t kNxastDecTtl = 18;
 constexpr uint16_t kOfpatVendor = 0xffff;
 enum : uint16_t {
     OFPIT_GOTO_TABLE = 1, OFPIT_WRITE_METADATA = 2, OFPIT_WRITE_ACTIONS = 3, OFPIT_APPLY_ACTIONS = 4,
@@ -42,7 +44,7 @@ constexpr std::array kSpecs10{Spec{OFPAT10_OUTPUT, 8},       Spec{OFPAT10_SET_VL
                               Spec{OFPAT10_SET_NW_TOS, 8},   Spec{OFPAT10_SET_TP_SRC, 8},
                               Spec{OFPAT10_SET_TP_DST, 8}};
 constexpr std::array kSpecs13{Spec{OFPAT11_OUTPUT, 16}, Spec{OFPAT11_PUSH_VLAN, 8}, Spec{OFPAT11_POP_VLAN, 8},
-                              Spec{OFPAT12_SET_FIELD, 0}};
+                              Spec{OFPAT11_DEC_NW_TTL, 8}, Spec{OFPAT12_SET_FIELD, 0}};
 
 template <size_t N>
 const Spec* spec_of(const std::array<Spec, N>& specs, uint16_t type) {
@@ -78,8 +80,17 @@ Actions decode_list(ByteView b, const std::array<Spec, N>& specs, F body) {
         if (len < 8 || len % 8 || len > r.left() + 4) throw OfError(Err::BadActionLen, "bad action length");
         if (type == kOfpatVendor) {
             const uint32_t vendor = r.u32();
-            throw OfError(vendor == kNxVendor ? Err::BadActionType : Err::BadActionVendor,
-                          "unsupported vendor action");
+            if (vendor != kNxVendor) throw OfError(Err::BadActionVendor, "unsupported vendor action");
+            if (len < 16) throw OfError(Err::BadActionLen, "Nicira action shorter than its header");
+            // Nicira actions: only NXAST_DEC_TTL (16 bytes: subtype, 6 of padding).
+            const uint16_t subtype = r.u16();
+            if (subtype != kNxastDecTtl) throw OfError(Err::BadActionType, "unsupported Nicira action");
+            if (len != 16) throw OfError(Err::BadActionLen, "dec_ttl of the wrong length");
+            r.skip(6);
+            Action a;
+            a.kind = Kind::DecTtl;
+            out.push_back(a);
+            continue;
         }
         const Spec* s = spec_of(specs, type);
         if (!s) throw OfError(Err::BadActionType, "unsupported action type " + std::to_string(type));
@@ -231,6 +242,10 @@ Action decode13(uint16_t type, Reader& r) {
         a.kind = Kind::StripVlan;
         r.skip(4);
         break;
+    case OFPAT11_DEC_NW_TTL:
+        a.kind = Kind::DecTtl;
+        r.skip(4);
+        break;
     default:   // OFPAT12_SET_FIELD
         a = decode_set_field(r);
         break;
@@ -285,6 +300,12 @@ void encode10(const Action& a, Writer& w) {
         header(w, a.kind == Kind::SetTpSrc ? OFPAT10_SET_TP_SRC : OFPAT10_SET_TP_DST, 8);
         w.u16(a.tp);
         w.u16(0);
+        break;
+    case Kind::DecTtl:
+        header(w, kOfpatVendor, 16);
+        w.u32(kNxVendor);
+        w.u16(kNxastDecTtl);
+        w.zeros(6);
         break;
     case Kind::PushVlan:       // a side effect of mod_vlan_* in 1.0
     case Kind::ClearActions:   // no instructions in 1.0
@@ -394,6 +415,10 @@ void encode13(const Action& a, VlanState& st, Writer& w) {
         put_set_field(w, f, v);
         break;
     }
+    case Kind::DecTtl:
+        header(w, OFPAT11_DEC_NW_TTL, 8);
+        w.zeros(4);
+        break;
     case Kind::ClearActions:
     case Kind::WriteActions:
         break;   // instructions: instructions13_encode

@@ -14,7 +14,8 @@
 // push_vlan (1.3), set_dl_src, set_dl_dst, set_nw_src, set_nw_dst,
 // set_nw_tos, set_tp_src, set_tp_dst (1.0), set_field of eth_src, eth_dst,
 // vlan_vid, vlan_pcp, ipv4_src, ipv4_dst, ip_dscp, tcp_src, tcp_dst,
-// udp_src, udp_dst (1.3); an empty list is "drop".  Anything else is
+// udp_src, udp_dst (1.3), dec_ttl (Nicira's NXAST_DEC_TTL in 1.0, 1.3's
+// OFPAT_DEC_NW_TTL); an empty list is "drop".  Anything else is
 // refused with OFPBAC_BAD_TYPE (unknown set_field fields with the OXM
 // error Open vSwitch gives) rather than accepted and ignored.  goto_table,
 // write_metadata and meter instructions get OFPBIC_UNSUP_INST: this switch
@@ -34,7 +35,7 @@ struct Action {
     enum class Kind : uint8_t {
         Output, SetVlanVid, SetVlanPcp, StripVlan, SetDlSrc, SetDlDst, PushVlan,
         ClearActions, WriteActions,
-        SetNwSrc, SetNwDst, SetNwTos, SetTpSrc, SetTpDst,
+        SetNwSrc, SetNwDst, SetNwTos, SetTpSrc, SetTpDst, DecTtl,
     };
     Kind kind = Kind::Output;
     uint16_t port = 0;      // Output: OpenFlow 1.0 numbering

@@ -28,6 +28,8 @@ SCRIPT = [
     ("add-flow", "priority=22,udp,actions=set_field:67->udp_src,set_field:68->udp_dst,output:1"),
     ("add-flow", "priority=25,ip,actions=mod_nw_tos:8,set_field:184->nw_tos,output:1"),
     ("add-flow", "priority=26,tcp,actions=mod_tp_src:7,mod_nw_dst:10.7.7.7,output:1"),
+    ("@10", "add-flow", "priority=27,ipv6,actions=dec_ttl,output:1"),
+    ("add-flow", "priority=28,ip,in_port=3,actions=dec_ttl,dec_ttl,output:1"),
     ("dump-flows",),
     ("@10", "dump-flows"),
     ("dump-flows", "out_port=3"),
@@ -81,7 +83,7 @@ def csum(data):
     return ~s & 0xffff
 
 
-def ipv4_frame(src, dst, proto, sport, dport, tos=0, dl_dst=mac(2), dl_src=mac(1)):
+def ipv4_frame(src, dst, proto, sport, dport, tos=0, dl_dst=mac(2), dl_src=mac(1), ttl=64):
     payload = b"hello, rewritten world"
     if proto == 6:
         l4 = struct.pack("!HHIIBBHHH", sport, dport, 1, 0, 5 << 4, 0x18, 1000, 0, 0) + payload
@@ -94,7 +96,7 @@ def ipv4_frame(src, dst, proto, sport, dport, tos=0, dl_dst=mac(2), dl_src=mac(1
     pseudo = s + d + struct.pack("!BBH", 0, proto, len(l4))
     c = csum(pseudo + l4)
     l4 = l4[:at] + struct.pack("!H", c) + l4[at + 2:]
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, tos, 20 + len(l4), 7, 0, 64, proto, 0, s, d)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, tos, 20 + len(l4), 7, 0, ttl, proto, 0, s, d)
     ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
     eth = bytes.fromhex(dl_dst.replace(":", "") + dl_src.replace(":", "")) + b"\x08\x00"
     return (eth + ip + l4).hex()
@@ -136,6 +138,22 @@ def test_rewrites_reach_the_wire(sw):
     arp = mac(2).replace(":", "") + mac(1).replace(":", "") + "0806" + "00" * 46
     sw.appctl("netdev-dummy/receive", "p1", arp)
     assert sent(sw, "p3") == []      # the flow is ip only: ARP misses, no NORMAL flow left
+
+    # dec_ttl: IPv4 TTL (checksum recomputed) and IPv6 hop limit one lower;
+    # at 1 the packet is dropped (no controller to take it) -- in 1.0 and 1.3.
+    flows("in_port=1,ip,actions=dec_ttl,output:3", "in_port=1,ipv6,actions=dec_ttl,output:3")
+    sw.appctl("netdev-dummy/receive", "p1", ipv4_frame("192.168.0.1", "192.168.0.2", 17, 5, 6, ttl=64))
+    sw.appctl("netdev-dummy/receive", "p1", ipv4_frame("192.168.0.1", "192.168.0.2", 17, 5, 6, ttl=1))
+    assert sent(sw, "p3") == [ipv4_frame("192.168.0.1", "192.168.0.2", 17, 5, 6, ttl=63)]
+    ip6 = lambda hl: (mac(2).replace(":", "") + mac(1).replace(":", "") + "86dd" + "60000000" + "0008" + "3b" +
+                      f"{hl:02x}" + "fe80" + "00" * 14 + "fe80" + "00" * 13 + "02" + "00" * 8)
+    sw.appctl("netdev-dummy/receive", "p1", ip6(5))
+    sw.appctl("netdev-dummy/receive", "p1", ip6(0))
+    assert sent(sw, "p3") == [ip6(4)]
+    flows("in_port=1,ip,actions=dec_ttl,dec_ttl,output:3", proto=O13)
+    sw.appctl("netdev-dummy/receive", "p1", ipv4_frame("192.168.0.1", "192.168.0.2", 6, 5, 6, ttl=10))
+    sw.appctl("netdev-dummy/receive", "p1", ipv4_frame("192.168.0.1", "192.168.0.2", 6, 5, 6, ttl=2))
+    assert sent(sw, "p3") == [ipv4_frame("192.168.0.1", "192.168.0.2", 6, 5, 6, ttl=8)]
 
     # write_actions' set-fields run with the action set's output.
     flows("in_port=1,tcp,actions=write_actions(set_field:10.5.5.5->ip_dst,output:3)", proto=O13)

@@ -312,3 +312,20 @@ TEST_CASE("IPv4 and TCP/UDP rewrites: 1.0 actions, 1.3 set_fields, both ways") {
     // OpenFlow 1.0 connections add it anywhere).
     CHECK_NOTHROW(actions_check(actions10_decode(hex("000a000800500000")), mf::parse_match("arp")));
 }
+
+TEST_CASE("dec_ttl: Nicira's NXAST_DEC_TTL in 1.0, OFPAT_DEC_NW_TTL in 1.3") {
+    const std::string nx = "ffff001000002320" "0012000000000000";
+    Actions a = actions10_decode(hex(nx));
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].kind == Kind::DecTtl);
+    Writer w10, w13;
+    actions10_encode(a, w10);
+    CHECK(hexs(w10.raw()) == nx);
+    actions13_encode(a, mf::Match{}, w13);
+    CHECK(hexs(w13.raw()) == "0018000800000000");
+    CHECK(actions13_decode(w13.raw()) == a);
+    // Other Nicira actions, short ones, and other vendors are refused.
+    CHECK(err_of([] { actions10_decode(hex("ffff001000002320" "0001000000000000")); }) == Err::BadActionType);
+    CHECK(err_of([] { actions10_decode(hex("ffff000800002320")); }) == Err::BadActionLen);
+    CHECK(err_of([] { actions10_decode(hex("ffff001000001234" "0012000000000000")); }) == Err::BadActionVendor);
+}
