@@ -23,8 +23,9 @@ using ofp::Writer;
 
 constexpr uint32_t kCapabilities10 = 0x01 | 0x02 | 0x04 | 0x40 | 0x80;  // FLOW, TABLE, PORT, QUEUE stats, ARP_MATCH_IP
 constexpr uint32_t kCapabilities13 = 0x01 | 0x02 | 0x04 | 0x08 | 0x40;   // + GROUP_STATS, as Open vSwitch
-// output, set_vlan_vid, set_vlan_pcp, strip_vlan, set_dl_src, set_dl_dst
-constexpr uint32_t kActions10 = 0x3f;
+// output, set_vlan_vid, set_vlan_pcp, strip_vlan, set_dl_src, set_dl_dst,
+// set_nw_src, set_nw_dst, set_nw_tos, set_tp_src, set_tp_dst (not enqueue)
+constexpr uint32_t kActions10 = 0x7ff;
 constexpr uint64_t kUnknown = ~0ULL;
 
 struct PortInfo {

@@ -139,7 +139,8 @@ def test_ofctl_parity_with_debian(tmp_path):
             v(db, *SETUP)
             wait_for((tmp_path / "sw" / "br0.mgmt").exists, what="br0.mgmt")
             show = ofctl(sw.dir, "show", "br0").stdout
-            assert "actions: output set_vlan_vid set_vlan_pcp strip_vlan mod_dl_src mod_dl_dst" in show
+            assert ("actions: output set_vlan_vid set_vlan_pcp strip_vlan mod_dl_src mod_dl_dst mod_nw_src "
+                    "mod_nw_dst mod_nw_tos mod_tp_src mod_tp_dst\n") in show
             assert show.count("current:    10GB-FD") == 3     # the dummy devices' speed
             # The bridge's own device starts down, as in the kernel (Debian's
             # dummy one starts up): `ip link set br0 up`.
