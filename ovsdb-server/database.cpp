@@ -15,27 +15,75 @@ Database::Database(std::unique_ptr<Storage> storage) : storage_(std::move(storag
         throw StorageError(storage_->path() + ": stored schema is invalid: " + e.details());
     }
     init_tables();
+    // Rows go from SQLite's columns straight into Datums (no JSON step for
+    // the columns stored natively), each checked against the schema.
     const std::string& path = storage_->path();
-    storage_->load([&](const std::string& tname, const std::string& uuid, const json& cols) {
-        auto it = tables_.find(tname);
-        if (it == tables_.end()) throw StorageError(path + ": row in unknown table " + tname);
-        Table& t = it->second;
-        auto u = Uuid::parse(uuid);
-        if (!u) throw StorageError(path + ": table " + tname + " has a row with a bad UUID \"" + uuid + "\"");
-        Row r = Row::with_defaults(*t.schema, *u);
-        for (auto& [cname, v] : cols.items()) {
-            long ci = t.schema->index_of(cname);
-            if (ci < 0) throw StorageError(path + ": unknown column " + tname + "." + cname);
-            try {
-                r.cols[static_cast<size_t>(ci)] =
-                    Datum::from_json(v, t.schema->columns[static_cast<size_t>(ci)].type, nullptr);
-            } catch (const Error& e) {
-                throw StorageError(path + ": row " + uuid + " of " + tname + ", column " + cname + ": " +
-                                   e.details());
+    using Cell = Storage::Cell;
+    Table* t = nullptr;
+    std::vector<size_t> where;        // storage column -> schema column
+    std::vector<Datum> defaults;      // the table's default row
+    std::string tname;
+    storage_->load_cells(
+        [&](const std::string& name, const std::vector<std::string>& columns) {
+            auto it = tables_.find(name);
+            if (it == tables_.end()) throw StorageError(path + ": row in unknown table " + name);
+            t = &it->second;
+            tname = name;
+            where.clear();
+            for (const auto& c : columns) {
+                long ci = t->schema->index_of(c);
+                if (ci < 0) throw StorageError(path + ": unknown column " + name + "." + c);
+                where.push_back(static_cast<size_t>(ci));
             }
-        }
-        t.rows.emplace(*u, std::move(r));
-    });
+            defaults.clear();
+            for (const auto& c : t->schema->columns) defaults.push_back(Datum::default_for(c.type));
+        },
+        [&](std::string_view uuid, const std::vector<Cell>& cells) {
+            auto u = Uuid::parse(uuid);
+            if (!u)
+                throw StorageError(path + ": table " + tname + " has a row with a bad UUID \"" + std::string(uuid) +
+                                   "\"");
+            Row r;
+            r.uuid = *u;
+            r.version = Uuid::random();
+            r.cols = defaults;
+            for (size_t i = 0; i < cells.size(); ++i) {
+                const Cell& c = cells[i];
+                if (c.kind == Cell::Kind::Null) continue;
+                size_t ci = where[i];
+                const Type& type = t->schema->columns[ci].type;
+                try {
+                    Datum& d = r.cols[ci];
+                    auto scalar = [&](Atom a) {
+                        type.key.check(a);
+                        d.mutable_keys().assign(1, std::move(a));
+                    };
+                    switch (c.kind) {
+                    case Cell::Kind::Integer: scalar(Atom(c.integer)); break;
+                    case Cell::Kind::Boolean: scalar(Atom(c.integer != 0)); break;
+                    case Cell::Kind::Real: scalar(Atom(c.real)); break;
+                    case Cell::Kind::String: scalar(Atom(std::string(c.text))); break;
+                    case Cell::Kind::Uuid: {
+                        auto ref = Uuid::parse(c.text);
+                        if (!ref) throw Error("syntax error", "\"" + std::string(c.text) + "\" is not a UUID");
+                        scalar(Atom(*ref));
+                        break;
+                    }
+                    case Cell::Kind::Json:
+                        d = Datum::from_json(json::parse(c.text), type, nullptr);
+                        break;
+                    case Cell::Kind::Null: break;
+                    }
+                } catch (const Error& e) {
+                    throw StorageError(path + ": row " + std::string(uuid) + " of " + tname + ", column " +
+                                       t->schema->columns[ci].name + ": " + e.details());
+                } catch (const json::exception& e) {
+                    throw StorageError(path + ": row " + std::string(uuid) + " of " + tname + ", column " +
+                                       t->schema->columns[ci].name + ": unreadable value (" + e.what() + ")");
+                }
+            }
+            t->rows.emplace(*u, std::move(r));
+        });
     if (auto id = storage_->get_meta("last_txn_id"))
         if (auto u = Uuid::parse(*id)) last_txn_id_ = *u;
 }

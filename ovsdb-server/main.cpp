@@ -53,10 +53,11 @@ void usage() {
         "  (each may also be db:DB,TABLE,COLUMN to follow a database column)\n"
         "%s"
         "\nStorage options:\n"
-        "  --sqlite-exclusive      keep each database file locked by this process\n"
-        "                          (SQLite locking_mode=EXCLUSIVE): fewer system calls\n"
-        "                          per commit, but sqlite3 cannot read the file while\n"
-        "                          the server runs\n"
+        "  --no-sqlite-exclusive   let other processes (sqlite3, ovsdb-tool query) read\n"
+        "                          each database file while the server runs; by default\n"
+        "                          the server keeps it locked (SQLite's exclusive\n"
+        "                          locking mode), which saves system calls per commit\n"
+        "  --sqlite-exclusive      the default (accepted for older command lines)\n"
         "\nOther options:\n"
         "  -h, --help              display this help message\n"
         "  -V, --version           display version information\n",
@@ -69,7 +70,7 @@ struct Options {
     std::vector<std::string> remotes;
     std::string private_key, certificate, ca_cert;
     bool bootstrap_ca_cert = false;
-    bool sqlite_exclusive = false;
+    bool sqlite_exclusive = true;
     common::daemon::Options daemon;
 };
 
@@ -123,6 +124,8 @@ Options parse(int argc, char** argv) {
             // chain, and allow TLS 1.2 or newer with OpenSSL's defaults.
         } else if (a == "--sqlite-exclusive") {
             o.sqlite_exclusive = true;
+        } else if (a == "--no-sqlite-exclusive") {
+            o.sqlite_exclusive = false;
         } else if (a == "--disable-file-column-diff" || a == "--no-self-confinement") {
             // Accepted for compatibility; not applicable.
         } else if (common::daemon::parse_option(o.daemon, a)) {
@@ -155,6 +158,9 @@ int main(int argc, char** argv) {
         return 1;
     }
     ::signal(SIGPIPE, SIG_IGN);
+    // A write past a file size limit fails (EFBIG) and is answered as an
+    // I/O error instead of killing the server.
+    ::signal(SIGXFSZ, SIG_IGN);
     raise_fd_limit();
     try {
         common::daemon::start_logging(opts.daemon, kProgram);

@@ -55,7 +55,7 @@ struct Server::Trigger {
     bool done = false;
 };
 
-Server::Server(boost::asio::io_context& io) : io_(io) {
+Server::Server(boost::asio::io_context& io) : io_(io), apply_timer_(io) {
     auto schema = DatabaseSchema::from_json(json::parse(kServerSchema));
     dbs_["_Server"] = std::make_unique<Database>(std::move(schema));
 }
@@ -286,6 +286,7 @@ void Server::arm_trigger_timer(const std::shared_ptr<Trigger>& t, int64_t deadli
 
 void Server::commit(Database& db, Changeset& cs) {
     db.commit(cs);   // throws StorageError: nothing applied, nothing sent
+    if (db.storage() && db.storage()->log_pending()) schedule_log_apply();
     // Monitors with the same requests get the same update: serialize it once.
     std::map<std::string, std::string> bodies;
     const std::string txn_id = json(cs.txn_id.to_string()).dump();
@@ -312,6 +313,27 @@ void Server::commit(Database& db, Changeset& cs) {
     }
     retry_triggers(db);
     for (auto& f : observers_) f(db, cs);
+}
+
+void Server::schedule_log_apply() {
+    if (apply_armed_) return;
+    apply_armed_ = true;
+    apply_timer_.expires_after(std::chrono::milliseconds(200));
+    apply_timer_.async_wait([this](const boost::system::error_code& ec) {
+        apply_armed_ = false;
+        if (ec) return;
+        for (auto& [n, db] : dbs_) {
+            Storage* st = db->storage();
+            if (!st || !st->log_pending()) continue;
+            try {
+                st->apply_log();
+            } catch (const std::exception& e) {
+                // The transactions are safe in the log; try again later.
+                VLOG_ERR("%s: applying the transaction log failed: %s", n.c_str(), e.what());
+                schedule_log_apply();
+            }
+        }
+    });
 }
 
 void Server::deliver(Session& s, const json& msg) { deliver_raw(s, common::jsonrpc::to_wire(msg)); }

@@ -50,8 +50,9 @@ public:
     ~Server();
 
     void open_database(const std::string& path);
-    // Databases opened from now on use SQLite's exclusive locking mode
-    // (--sqlite-exclusive; see Storage::open).
+    // Whether databases opened from now on use SQLite's exclusive locking
+    // mode (the default; --no-sqlite-exclusive turns it off; see
+    // Storage::open).
     void set_exclusive_storage(bool on) { exclusive_storage_ = on; }
     void close_database(const std::string& name);
     std::vector<std::string> database_names() const;
@@ -93,6 +94,7 @@ private:
     void update_server_db();
     void deliver(Session& s, const nlohmann::json& msg);
     void deliver_raw(Session& s, std::string text);
+    void schedule_log_apply();
 
     boost::asio::io_context& io_;
     std::map<std::string, std::unique_ptr<Database>> dbs_;   // includes _Server
@@ -103,7 +105,11 @@ private:
     Uuid server_id_ = Uuid::random();
     std::vector<CommitObserver> observers_;
     int batch_depth_ = 0;
-    bool exclusive_storage_ = false;
+    bool exclusive_storage_ = true;
+    // Applies the databases' transaction logs to their tables a moment
+    // after the last commit (see Storage::apply_log).
+    boost::asio::steady_timer apply_timer_;
+    bool apply_armed_ = false;
     std::vector<std::pair<std::weak_ptr<Peer>, std::string>> held_;
 };
 

@@ -132,14 +132,17 @@ def test_damaged_and_foreign_files_are_refused(tmp_path):
     assert str(damaged) in p.stderr and "corrupt" in p.stderr
 
 
-def test_sqlite_exclusive_keeps_commits_and_locks_readers_out(tmp_path):
-    """--sqlite-exclusive: acknowledged commits survive kill -9 as in the
-    default mode; sqlite3 is refused while the server runs, and reads the
-    file once it is gone."""
+def test_default_mode_locks_readers_out_and_the_log_reaches_the_file(tmp_path):
+    """By default (SQLite's exclusive locking, commits appended to
+    DB-txlog): sqlite3 and ovsdb-tool are refused while the server runs,
+    ovsdb-tool saying so within a few seconds; after kill -9 the newest
+    commits may be only in the log, and the first program that may write
+    the file (here ovsdb-tool query) applies it, so sqlite3 then sees every
+    acknowledged commit."""
     schema = tmp_path / "recovery.ovsschema"
     schema.write_text(json.dumps(SCHEMA))
-    server = OvsdbServer("ours", tmp_path / "srv", schema=schema, tcp=False,
-                         extra_args=["--sqlite-exclusive"])
+    server = OvsdbServer("ours", tmp_path / "srv", schema=schema, tcp=False)
+    tool = build_path("utilities/ovsdb-tool")
     acked = []
     try:
         server.start()
@@ -152,9 +155,107 @@ def test_sqlite_exclusive_keeps_commits_and_locks_readers_out(tmp_path):
                 acked.append(batch)
         p = run(["sqlite3", str(server.db), "SELECT count(*) FROM Item"], check=False, timeout=30)
         assert p.returncode != 0 and "locked" in (p.stderr + p.stdout)
-        server.kill9()
+        t0 = time.monotonic()
+        p = run([tool, "query", str(server.db), json.dumps(["Recovery", {"op": "select", "table": "Item",
+                                                                        "where": []}])], check=False, timeout=30)
+        assert p.returncode != 0 and "locked by the ovsdb-server" in p.stderr, p.stderr
+        assert time.monotonic() - t0 < 5
+        # One more, and killed before the server is idle long enough to
+        # apply its log.
+        with RpcClient(server.unix) as c:
+            batch = len(acked)
+            reply = c.transact("Recovery", *[{"op": "insert", "table": "Item",
+                                              "row": {"batch": batch, "part": p, "payload": "z"}} for p in range(3)])
+            assert all("error" not in r for r in reply["result"])
+            acked.append(batch)
+            server.kill9()
+        assert "TXN " in (server.dir / "db.db-txlog").read_text()
+        p = run([tool, "query", str(server.db), json.dumps(["Recovery", {"op": "select", "table": "Item",
+                                                                        "where": [], "columns": ["batch"]}])])
+        assert len(json.loads(p.stdout)[0]["rows"]) == 3 * len(acked)
+        assert not (server.dir / "db.db-txlog").exists()
         p = run(["sqlite3", str(server.db), "SELECT count(*) FROM Item"], timeout=30)
         assert p.stdout.strip() == str(3 * len(acked))
+        server.start()
+        found = batches_in(server)
+        assert sorted(found) == acked and all(parts == {0, 1, 2} for parts in found.values())
+        # A clean stop leaves everything in the file and no log.
+        server.stop()
+        assert not (server.dir / "db.db-txlog").exists()
+        p = run(["sqlite3", str(server.db), "SELECT count(*) FROM Item"], timeout=30)
+        assert p.stdout.strip() == str(3 * len(acked))
+    finally:
+        server.stop()
+
+
+def test_no_sqlite_exclusive_keeps_commits_and_lets_readers_in(tmp_path):
+    """--no-sqlite-exclusive: every commit goes straight to the SQLite file,
+    which sqlite3 and ovsdb-tool read while the server runs; acknowledged
+    commits survive kill -9 as in the default mode."""
+    schema = tmp_path / "recovery.ovsschema"
+    schema.write_text(json.dumps(SCHEMA))
+    server = OvsdbServer("ours", tmp_path / "srv", schema=schema, tcp=False,
+                         extra_args=["--no-sqlite-exclusive"])
+    acked = []
+    try:
+        server.start()
+        with RpcClient(server.unix) as c:
+            for batch in range(20):
+                ops = [{"op": "insert", "table": "Item", "row": {"batch": batch, "part": p, "payload": "z"}}
+                       for p in range(3)]
+                reply = c.transact("Recovery", *ops)
+                assert reply.get("error") is None and all("error" not in r for r in reply["result"])
+                acked.append(batch)
+            p = run(["sqlite3", str(server.db), "SELECT count(*) FROM Item"], timeout=30)
+            assert p.stdout.strip() == str(3 * len(acked))
+            p = run([build_path("utilities/ovsdb-tool"), "query", str(server.db),
+                     json.dumps(["Recovery", {"op": "select", "table": "Item", "where": [["batch", "==", 19]]}])])
+            assert len(json.loads(p.stdout)[0]["rows"]) == 3
+        assert not (server.dir / "db.db-txlog").exists()
+        server.kill9()
+        server.start()
+        found = batches_in(server)
+        assert sorted(found) == acked and all(parts == {0, 1, 2} for parts in found.values())
+    finally:
+        server.stop()
+
+
+def test_a_commit_that_cannot_be_written_fails_cleanly(tmp_path):
+    """The disk fills up (a file size limit, RLIMIT_FSIZE, on the server):
+    the transactions that cannot be written are answered with an "I/O
+    error" and are not applied; the server keeps running and serving, and
+    after a restart every acknowledged transaction is there and no failed
+    one."""
+    schema = tmp_path / "recovery.ovsschema"
+    schema.write_text(json.dumps(SCHEMA))
+    server = OvsdbServer("ours", tmp_path / "srv", schema=schema, tcp=False)
+    server.create()
+    base = server.command
+
+    def limited():
+        return ["prlimit", "--fsize=%d" % (256 * 1024), "--"] + base()
+    server.command = limited
+    acked, failed = [], []
+    try:
+        server.start()
+        with RpcClient(server.unix) as c:
+            for batch in range(60):
+                ops = [{"op": "insert", "table": "Item",
+                        "row": {"batch": batch, "part": p, "payload": "x" * 4000}} for p in range(3)]
+                reply = c.transact("Recovery", *ops)
+                assert reply.get("error") is None
+                errors = [r for r in reply["result"] if "error" in r]
+                if errors:
+                    assert errors[0]["error"] == "I/O error", reply
+                    failed.append(batch)
+                else:
+                    acked.append(batch)
+            assert failed, "the size limit was never reached"
+            assert acked
+            # Still serving, and what it serves is what it acknowledged.
+            assert sorted(batches_in(server)) == acked
+        server.kill9()
+        server.command = base
         server.start()
         found = batches_in(server)
         assert sorted(found) == acked and all(parts == {0, 1, 2} for parts in found.values())

@@ -3,7 +3,11 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <dirent.h>
+#include <fcntl.h>
+
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 
@@ -218,4 +222,165 @@ TEST_CASE("replace swaps schema and rows atomically") {
     CHECK(r->version() == "2.0.0");
     auto rows = load_all(*r);
     CHECK(rows["Other/" + U1] == json{{"name", "a"}, {"extra", 7}});
+}
+
+// --- the transaction log (exclusive mode) ------------------------------------
+
+namespace {
+
+// What a kill -9 leaves: the files as they are now, copied elsewhere while
+// the Storage still has them open.
+std::string snapshot(const TempDir& d, const std::string& db, const std::string& name) {
+    std::string to = d.file(name);
+    for (const char* suffix : {"", "-wal", "-txlog"}) {
+        std::error_code ec;
+        std::filesystem::copy_file(db + suffix, to + suffix, ec);
+    }
+    return to;
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+// The descriptor this process has open on `path`.
+int fd_of(const std::string& path) {
+    DIR* d = ::opendir("/proc/self/fd");
+    int found = -1;
+    while (dirent* e = ::readdir(d)) {
+        char target[4096];
+        std::string link = std::string("/proc/self/fd/") + e->d_name;
+        ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+        if (n > 0 && std::string(target, static_cast<size_t>(n)) == path) found = std::atoi(e->d_name);
+    }
+    ::closedir(d);
+    return found;
+}
+
+}  // namespace
+
+TEST_CASE("log mode: a commit is in the log at once, in the tables after apply, and survives a kill") {
+    TempDir d;
+    std::string db = d.file("x.db");
+    Storage::create(db, kSchema).reset();
+    auto s = Storage::open(db, false, true);
+    REQUIRE(s->uses_log());
+    s->commit({{"T", U1, row1()}}, false);
+    s->commit({{"Other", U2, json{{"name", "b"}}}}, true);
+    CHECK(s->log_pending());
+    CHECK(read_file(db + "-txlog").find("TXN ") != std::string::npos);
+
+    // Killed now: the tables do not have the rows yet, the log does; the
+    // next writer applies it, a reader too (when no server holds the file).
+    std::string killed = snapshot(d, db, "killed.db");
+    CHECK(sql_one(killed, "SELECT count(*) FROM T") == "0");
+    {
+        auto r = Storage::open(killed, true);
+        auto rows = load_all(*r);
+        CHECK(rows["T/" + U1] == row1());
+        CHECK(rows["Other/" + U2] == json{{"name", "b"}});
+    }
+    CHECK(sql_one(killed, "SELECT count(*) FROM T") == "1");
+    CHECK(!std::filesystem::exists(killed + "-txlog"));
+
+    s->apply_log();
+    CHECK(!s->log_pending());
+    CHECK(read_file(db + "-txlog").find("TXN ") == std::string::npos);
+    s->commit({{"Other", U2, std::nullopt}}, false);   // and a delete, left in the log
+    std::string killed2 = snapshot(d, db, "killed2.db");
+    {
+        auto r = Storage::open(killed2, false, true);
+        auto rows = load_all(*r);
+        CHECK(rows.size() == 1);
+        CHECK(rows["T/" + U1] == row1());
+    }
+    // A clean close applies the log and removes it.
+    s.reset();
+    CHECK(!std::filesystem::exists(db + "-txlog"));
+    CHECK(sql_one(db, "SELECT count(*) FROM Other") == "0");
+    CHECK(sql_one(db, "SELECT i FROM T") == "42");
+}
+
+TEST_CASE("log mode: a torn last record is ignored, a foreign log is refused") {
+    TempDir d;
+    std::string db = d.file("x.db");
+    Storage::create(db, kSchema).reset();
+    auto s = Storage::open(db, false, true);
+    s->commit({{"Other", U1, json{{"name", "kept"}}}}, false);
+    s->commit({{"Other", U2, json{{"name", "torn"}}}}, false);
+    std::string killed = snapshot(d, db, "killed.db");
+    std::string log = read_file(killed + "-txlog");
+    std::filesystem::resize_file(killed + "-txlog", log.size() - 5);   // the last write half done
+    std::string foreign = d.file("foreign.db");
+    Storage::create(foreign, kSchema).reset();
+    std::filesystem::copy_file(killed + "-txlog", foreign + "-txlog");
+    {
+        auto r = Storage::open(killed, false, true);
+        auto rows = load_all(*r);
+        CHECK(rows.size() == 1);
+        CHECK(rows["Other/" + U1] == json{{"name", "kept"}});
+    }
+    CHECK_THROWS_WITH(Storage::open(foreign, false, true),
+                      Catch::Contains(foreign + "-txlog") && Catch::Contains("another database file"));
+    std::ofstream(foreign + "-txlog") << "something else\n";
+    CHECK_THROWS_WITH(Storage::open(foreign), Catch::Contains("not a vswitch transaction log"));
+}
+
+TEST_CASE("log mode: a commit that does not fit, or cannot be written, leaves nothing behind") {
+    TempDir d;
+    std::string db = d.file("x.db");
+    Storage::create(db, kSchema).reset();
+    auto s = Storage::open(db, false, true);
+    s->commit({{"Other", U1, json{{"name", "keep"}}}}, false);
+    std::string before = read_file(db + "-txlog");
+    CHECK_THROWS_AS(s->commit({{"Other", U2, json{{"name", "new"}}}, {"T", U1, json{{"i", "not an int"}}}}, false),
+                    StorageError);
+    CHECK_THROWS_AS(s->commit({{"Nope", U2, json::object()}}, false), StorageError);
+    CHECK(read_file(db + "-txlog") == before);
+
+    // The disk is full: the commit fails with the reason, and is not in the
+    // log.  (/dev/full cannot be truncated either, so the log is then known
+    // to be unusable and every later commit is refused too.)
+    int fd = fd_of(db + "-txlog");
+    REQUIRE(fd >= 0);
+    int saved = ::dup(fd);
+    int full = ::open("/dev/full", O_WRONLY);
+    ::dup2(full, fd);
+    CHECK_THROWS_WITH(s->commit({{"Other", U2, json{{"name", "lost"}}}}, false),
+                      Catch::Contains("write failed") && Catch::Contains("No space"));
+    CHECK_THROWS_WITH(s->commit({{"Other", U2, json{{"name", "lost"}}}}, false), Catch::Contains("restart"));
+    ::dup2(saved, fd);
+    ::close(saved);
+    ::close(full);
+    std::string killed = snapshot(d, db, "killed.db");
+    auto r = Storage::open(killed, true);
+    auto rows = load_all(*r);
+    CHECK(rows.size() == 1);
+    CHECK(rows["Other/" + U1] == json{{"name", "keep"}});
+}
+
+TEST_CASE("log mode: a long log is applied by commit itself") {
+    TempDir d;
+    std::string db = d.file("x.db");
+    Storage::create(db, kSchema).reset();
+    auto s = Storage::open(db, false, true);
+    for (size_t i = 0; i < ovsdb::server::kApplyRows; ++i) {
+        char u[40];
+        std::snprintf(u, sizeof u, "cccccccc-0000-0000-0000-%012zu", i);
+        s->commit({{"Other", u, json{{"name", "n"}}}}, false);
+    }
+    CHECK(!s->log_pending());
+    s.reset();
+    CHECK(sql_one(db, "SELECT count(*) FROM Other") == std::to_string(ovsdb::server::kApplyRows));
+}
+
+TEST_CASE("exclusive mode: a reader is told that the server holds the file") {
+    TempDir d;
+    std::string db = d.file("x.db");
+    Storage::create(db, kSchema).reset();
+    auto s = Storage::open(db, false, true);
+    s->commit({{"Other", U1, json{{"name", "a"}}}}, false);
+    s->apply_log();
+    CHECK_THROWS_WITH(Storage::open(db, true), Catch::Contains(db) && Catch::Contains("locked by the ovsdb-server"));
 }
