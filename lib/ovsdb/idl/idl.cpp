@@ -252,7 +252,8 @@ void Idl::commit(const Txn& txn, std::function<void(Result)> done) {
         });
         return;
     }
-    request("transact", txn.params(opts_.database), [txn, done = std::move(done)](const json& res, const json& err) {
+    request("transact", txn.params(opts_.database),
+            [reader = txn.reader(), done = std::move(done)](const json& res, const json& err) {
         if (err == connection_lost()) {
             Result r;
             r.status = Result::Status::TryAgain;
@@ -260,7 +261,7 @@ void Idl::commit(const Txn& txn, std::function<void(Result)> done) {
             done(r);
             return;
         }
-        done(txn.interpret(res, err));
+        done(reader.interpret(res, err));
     });
 }
 

@@ -134,61 +134,75 @@ json Txn::value_json(const Type& t, const Datum& d) const {
     return j;
 }
 
-json Txn::params(const std::string& database) const {
-    Layout layout;
-    return build(database, &layout);
-}
+json Txn::params(const std::string& database) const { return build(database); }
 
-json Txn::build(const std::string& database, Layout* out) const {
+// build() and reader() walk the same operations in the same order: keep them in step.
+json Txn::build(const std::string& database) const {
     json p = json::array({database});
-    Layout& layout = *out;
-    if (!lock_.empty()) {
-        p.push_back({{"op", "assert"}, {"lock", lock_}});
-        layout.emplace_back(OpKind::Assert, Uuid{});
-    }
-    for (const auto& w : waits_) {
-        p.push_back(w);
-        layout.emplace_back(OpKind::Wait, Uuid{});
-    }
+    auto op = [](const char* name, const std::string& table) {
+        json o = json::object();
+        o["op"] = name;
+        o["table"] = table;
+        return o;
+    };
+    if (!lock_.empty()) p.push_back({{"op", "assert"}, {"lock", lock_}});
+    for (const auto& w : waits_) p.push_back(w);
     for (const Uuid& u : write_order_) {
         const RowWrite& w = writes_.at(u);
+        if (w.remove && !w.insert) {
+            json o = op("delete", w.table);
+            o["where"] = uuid_where(u);
+            p.push_back(std::move(o));
+            continue;
+        }
+        if (!w.insert && w.cols.empty()) continue;
         json row = json::object();
         for (const auto& [c, d] : w.cols) row[c] = value_json(column_type(w.table, c), d);
-        if (w.insert) {
-            p.push_back({{"op", "insert"}, {"table", w.table}, {"row", row}, {"uuid-name", inserted_names_.at(u)}});
-            layout.emplace_back(OpKind::Insert, u);
-        } else if (w.remove) {
-            p.push_back({{"op", "delete"}, {"table", w.table}, {"where", uuid_where(u)}});
-            layout.emplace_back(OpKind::Write, u);
-        } else if (!row.empty()) {
-            p.push_back({{"op", "update"}, {"table", w.table}, {"where", uuid_where(u)}, {"row", row}});
-            layout.emplace_back(OpKind::Write, u);
-        }
+        json o = op(w.insert ? "insert" : "update", w.table);
+        if (!w.insert) o["where"] = uuid_where(u);
+        o["row"] = std::move(row);
+        if (w.insert) o["uuid-name"] = inserted_names_.at(u);
+        p.push_back(std::move(o));
     }
-    for (const auto& op : extra_) {
-        p.push_back(op);
-        layout.emplace_back(OpKind::Extra, Uuid{});
-    }
+    for (const auto& o : extra_) p.push_back(o);
     if (increment_) {
         const auto& [table, rc] = *increment_;
         const auto& [row, column] = rc;
         p.push_back({{"op", "mutate"}, {"table", table}, {"where", uuid_where(row)},
                      {"mutations", json::array({json::array({column, "+=", 1})})}});
-        layout.emplace_back(OpKind::IncMutate, row);
         p.push_back({{"op", "select"}, {"table", table}, {"where", uuid_where(row)},
                      {"columns", json::array({column})}});
-        layout.emplace_back(OpKind::IncSelect, row);
     }
     std::string all;
     for (const auto& c : comments_) all += (all.empty() ? "" : "\n") + c;
-    if (!all.empty()) {
-        p.push_back({{"op", "comment"}, {"comment", all}});
-        layout.emplace_back(OpKind::Comment, Uuid{});
-    }
+    if (!all.empty()) p.push_back({{"op", "comment"}, {"comment", all}});
     return p;
 }
 
-Result Txn::interpret(const json& result, const json& error) const {
+Txn::Reader Txn::reader() const {
+    Reader r;
+    Layout& layout = r.layout_;
+    if (!lock_.empty()) layout.emplace_back(OpKind::Assert, Uuid{});
+    for (size_t i = 0; i < waits_.size(); ++i) layout.emplace_back(OpKind::Wait, Uuid{});
+    for (const Uuid& u : write_order_) {
+        const RowWrite& w = writes_.at(u);
+        if (w.remove && !w.insert) layout.emplace_back(OpKind::Write, u);
+        else if (w.insert) layout.emplace_back(OpKind::Insert, u);
+        else if (!w.cols.empty()) layout.emplace_back(OpKind::Write, u);
+    }
+    for (size_t i = 0; i < extra_.size(); ++i) layout.emplace_back(OpKind::Extra, Uuid{});
+    if (increment_) {
+        layout.emplace_back(OpKind::IncMutate, increment_->second.first);
+        layout.emplace_back(OpKind::IncSelect, increment_->second.first);
+        r.increment_column_ = increment_->second.second;
+    }
+    bool comment = false;
+    for (const auto& c : comments_) comment = comment || !c.empty() || comments_.size() > 1;
+    if (comment) layout.emplace_back(OpKind::Comment, Uuid{});
+    return r;
+}
+
+Result Txn::Reader::interpret(const json& result, const json& error) const {
     Result r;
     r.reply = result;
     if (!error.is_null()) {
@@ -201,9 +215,7 @@ Result Txn::interpret(const json& result, const json& error) const {
         r.error = "malformed transaction reply: " + result.dump();
         return r;
     }
-    // The layout of what was sent (build() is deterministic for one Txn).
-    Layout layout;
-    build("", &layout);
+    const Layout& layout = layout_;
     auto err_text = [](const json& e) {
         std::string s = e.value("error", std::string("error"));
         if (e.contains("details") && e["details"].is_string()) s += ": " + e["details"].get<std::string>();
@@ -241,9 +253,9 @@ Result Txn::interpret(const json& result, const json& error) const {
             if (u.is_array() && u.size() == 2 && u[1].is_string())
                 if (auto real = Uuid::parse(u[1].get<std::string>())) r.inserted[layout[i].second] = *real;
         }
-        if (layout[i].first == OpKind::IncSelect && increment_ && e.is_object() && e.contains("rows")) {
+        if (layout[i].first == OpKind::IncSelect && increment_column_ && e.is_object() && e.contains("rows")) {
             const json& rows = e["rows"];
-            const std::string& column = increment_->second.second;
+            const std::string& column = *increment_column_;
             if (rows.is_array() && !rows.empty() && rows[0].contains(column) && rows[0][column].is_number_integer())
                 r.increment = rows[0][column].get<int64_t>();
         }

@@ -75,7 +75,26 @@ public:
     // The "transact" params: [database, operation...].
     json params(const std::string& database) const;
     // Reads the server's reply (result array, or the JSON-RPC error).
-    Result interpret(const json& result, const json& error) const;
+    Result interpret(const json& result, const json& error) const { return reader().interpret(result, error); }
+
+private:
+    enum class OpKind { Assert, Wait, Insert, Write, Extra, IncMutate, IncSelect, Comment };
+    using Layout = std::vector<std::pair<OpKind, Uuid>>;
+
+public:
+    // What reading the reply needs of a transaction (what each operation
+    // was), without the operations themselves: a commit in flight keeps
+    // this, not a copy of the whole transaction.
+    class Reader {
+    public:
+        Result interpret(const json& result, const json& error) const;
+
+    private:
+        friend class Txn;
+        Layout layout_;
+        std::optional<std::string> increment_column_;
+    };
+    Reader reader() const;
 
     // Whether a row is one this transaction inserts.
     bool is_new(const Uuid& row) const { return inserted_names_.count(row) > 0; }
@@ -87,10 +106,7 @@ private:
         bool remove = false;
         std::map<std::string, Datum> cols;
     };
-    // What each operation of the sent transaction is, to read the reply.
-    enum class OpKind { Assert, Wait, Insert, Write, Extra, IncMutate, IncSelect, Comment };
-    using Layout = std::vector<std::pair<OpKind, Uuid>>;
-    json build(const std::string& database, Layout* layout) const;
+    json build(const std::string& database) const;
     const Type& column_type(const std::string& table, const std::string& column) const;
     json value_json(const Type& t, const Datum& d) const;
 
