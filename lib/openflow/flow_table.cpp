@@ -147,7 +147,7 @@ FlowTable::Outcome FlowTable::apply(const FlowMod& fm, Clock::time_point now) {
         std::vector<uint64_t> gone;
         for (const auto& [id, r] : rules_)
             if (selected(r, fm, strict)) gone.push_back(id);
-        for (uint64_t id : gone) erase(id);
+        for (uint64_t id : gone) removed(id, kRemovedDelete, now);
         out.deleted = gone.size();
         break;
     }
@@ -203,15 +203,22 @@ void FlowTable::credit(uint64_t id, uint64_t packets, uint64_t bytes, Clock::tim
 }
 
 size_t FlowTable::expire(Clock::time_point now) {
-    std::vector<uint64_t> gone;
+    std::vector<std::pair<uint64_t, uint8_t>> gone;
     for (const auto& [id, r] : rules_) {
         if (r.hard_timeout && now - r.modified >= std::chrono::seconds(r.hard_timeout))
-            gone.push_back(id);
+            gone.emplace_back(id, kRemovedHardTimeout);
         else if (r.idle_timeout && now - r.used >= std::chrono::seconds(r.idle_timeout))
-            gone.push_back(id);
+            gone.emplace_back(id, kRemovedIdleTimeout);
     }
-    for (uint64_t id : gone) erase(id);
+    for (auto [id, reason] : gone) removed(id, reason, now);
     return gone.size();
+}
+
+void FlowTable::removed(uint64_t id, uint8_t reason, Clock::time_point now) {
+    auto it = rules_.find(id);
+    if (it == rules_.end()) return;
+    if (on_removed && (it->second.flags & OFPFF_SEND_FLOW_REM)) on_removed(it->second, reason, now);
+    erase(id);
 }
 
 void FlowTable::clear() {

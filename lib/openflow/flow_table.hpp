@@ -13,10 +13,14 @@
 // Selection also honours the table (0xff: all), the cookie/mask, and for
 // delete the out_port filter.  Rules expire on their idle and hard
 // timeouts (hard counted from the last modification, as Open vSwitch does).
+// A rule with OFPFF_SEND_FLOW_REM that a delete or a timeout removes is
+// reported to on_removed (with the OFPRR_* reason) before it goes; rules
+// replaced by an add or flushed by clear() are not.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -28,6 +32,9 @@ namespace ofp {
 using Clock = std::chrono::steady_clock;
 
 constexpr uint8_t kNumTables = 254;
+
+// Why a rule went (OFPRR_*).
+constexpr uint8_t kRemovedIdleTimeout = 0, kRemovedHardTimeout = 1, kRemovedDelete = 2;
 
 struct FlowRule {
     uint64_t id = 0;
@@ -75,6 +82,10 @@ public:
     // Moves on every change: translations made before may be stale.
     uint64_t seq() const { return seq_; }
 
+    // Called for each rule with send_flow_rem that a delete or a timeout
+    // removes.
+    std::function<void(const FlowRule&, uint8_t reason, Clock::time_point now)> on_removed;
+
 private:
     struct Table {
         mf::Classifier<uint64_t> cls;
@@ -86,6 +97,7 @@ private:
     bool selected(const FlowRule& r, const FlowMod& fm, bool strict) const;
     void insert(FlowRule r);
     void erase(uint64_t id);
+    void removed(uint64_t id, uint8_t reason, Clock::time_point now);
     Table& table(uint8_t id) { return tables_[id]; }
 
     std::map<uint64_t, FlowRule> rules_;
