@@ -88,6 +88,20 @@ public:
     const ofp::FlowTable& flows() const { return flows_; }
     std::optional<uint64_t> datapath_id() const { return datapath_id_; }
 
+    // Where the datapath sends packets for the controller (the upcall
+    // channel's netlink port id), for userspace() actions.
+    uint32_t upcall_pid() const { return upcall_pid_; }
+    void set_upcall_pid(uint32_t pid) { upcall_pid_ = pid; }
+    // Whether a miss (no flow matched) goes to the controller: some
+    // OpenFlow connection with controller id 0 speaks a version below 1.3
+    // (Open vSwitch's rule; 1.3 drops misses unless a table-miss flow says
+    // otherwise).  A change re-translates installed flows.
+    bool packet_in_on_miss() const { return packet_in_on_miss_; }
+    void set_packet_in_on_miss(bool on) {
+        if (on != packet_in_on_miss_) ++config_seq_;
+        packet_in_on_miss_ = on;
+    }
+
     // The text of `ovs-appctl fdb/show`.
     std::string format_fdb(Clock::time_point now) const;
 
@@ -104,6 +118,8 @@ private:
     ofp::FlowTable flows_;
     bool configured_ = false;
     std::optional<uint64_t> datapath_id_;
+    uint32_t upcall_pid_ = 0;
+    bool packet_in_on_miss_ = false;
 };
 
 // How megaflows are written for the datapath: recirc_id (always 0 here)

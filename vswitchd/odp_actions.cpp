@@ -27,6 +27,13 @@ void OdpActions::push_vlan(uint16_t tci, uint16_t tpid) {
     tci_ = t;
 }
 
+void OdpActions::userspace(uint32_t pid, dpif::ByteView userdata) {
+    const size_t t = w_.begin_nested(OVS_ACTION_ATTR_USERSPACE);
+    w_.put_u32(OVS_USERSPACE_ATTR_PID, pid);
+    w_.put(OVS_USERSPACE_ATTR_USERDATA, userdata);
+    w_.end_nested(t);
+}
+
 void OdpActions::pop_vlan() {
     w_.put_flag(OVS_ACTION_ATTR_POP_VLAN);
     tci_ = 0;

@@ -23,6 +23,9 @@ public:
     // Sends out of `port` with VLAN `vid` (0: untagged), keeping the PCP the
     // packet arrived with.
     void output_vlan(uint32_t port, uint16_t vid);
+    // Sends the packet, as it is at this point, to userspace: an upcall of
+    // type ACTION to netlink port `pid` carrying `userdata`.
+    void userspace(uint32_t pid, dpif::ByteView userdata);
     // Rewrites the Ethernet addresses (both are written).
     void set_ethernet(const uint8_t src[6], const uint8_t dst[6]);
     // OVS_ACTION_ATTR_SET_MASKED of one key attribute (OVS_KEY_ATTR_IPV4,

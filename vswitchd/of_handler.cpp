@@ -9,6 +9,8 @@
 #include "openflow/flow_mod.hpp"
 #include "openflow/match10.hpp"
 #include "openflow/msg_len.hpp"
+#include "vswitchd/of_async.hpp"
+#include "vswitchd/of_ports.hpp"
 
 namespace vswitchd {
 
@@ -28,81 +30,12 @@ constexpr uint32_t kCapabilities13 = 0x01 | 0x02 | 0x04 | 0x08 | 0x40;   // + GR
 constexpr uint32_t kActions10 = 0x7ff;
 constexpr uint64_t kUnknown = ~0ULL;
 
-struct PortInfo {
-    uint32_t dp_port;
-    uint16_t ofport;
-    std::string name;
-    dpif::Mac mac{};
-    bool admin_up = true, carrier = true;
-    std::optional<uint64_t> speed_mbps;
-};
-
-std::vector<PortInfo> ports_of(OfContext& ctx, const Bridge& br) {
-    std::vector<PortInfo> out;
-    for (const auto& [no, p] : br.ports()) {
-        PortInfo pi;
-        pi.dp_port = no;
-        pi.ofport = no == dpif::kLocalPort ? mf::kOfppLocal : static_cast<uint16_t>(no);
-        pi.name = p.iface;
-        if (auto dev = ctx.dpif->netdevs().get(p.iface, false)) {
-            pi.mac = dev->mac;
-            pi.admin_up = dev->admin_up;
-            pi.carrier = dev->carrier;
-            pi.speed_mbps = dev->speed_mbps;
-        }
-        out.push_back(std::move(pi));
-    }
-    std::sort(out.begin(), out.end(), [](const PortInfo& a, const PortInfo& b) { return a.ofport < b.ofport; });
-    return out;
-}
-
 uint64_t datapath_id(OfContext& ctx, const Bridge& br) {
     if (br.datapath_id()) return *br.datapath_id();
     uint64_t id = 0;
     if (auto dev = ctx.dpif->netdevs().get(br.name(), false))
         for (uint8_t b : dev->mac) id = id << 8 | b;
     return id;
-}
-
-// OpenFlow 1.0 port feature bits for a speed.
-uint32_t speed_bits10(const std::optional<uint64_t>& mbps) {
-    if (!mbps) return 0;
-    switch (*mbps) {
-    case 10: return 1u << 1;
-    case 100: return 1u << 3;
-    case 1000: return 1u << 5;
-    case 10000: return 1u << 6;
-    }
-    return 0;
-}
-
-void put_port10(Writer& w, const PortInfo& p) {
-    w.u16(p.ofport);
-    w.bytes(p.mac.data(), 6);
-    w.str(p.name, 16);
-    w.u32(p.admin_up ? 0 : 1);     // OFPPC_PORT_DOWN
-    w.u32(p.carrier ? 0 : 1);      // OFPPS_LINK_DOWN
-    w.u32(speed_bits10(p.speed_mbps));
-    w.u32(0);
-    w.u32(0);
-    w.u32(0);
-}
-
-void put_port13(Writer& w, const PortInfo& p) {
-    w.u32(mf::ofp10_to_ofp11_port(p.ofport));
-    w.zeros(4);
-    w.bytes(p.mac.data(), 6);
-    w.zeros(2);
-    w.str(p.name, 16);
-    w.u32(p.admin_up ? 0 : 1);
-    w.u32(p.carrier ? 4 : 1);      // OFPPS_LIVE / OFPPS_LINK_DOWN
-    w.u32(speed_bits10(p.speed_mbps));
-    w.u32(0);
-    w.u32(0);
-    w.u32(0);
-    const uint32_t kbps = p.speed_mbps ? static_cast<uint32_t>(*p.speed_mbps * 1000) : 0;
-    w.u32(kbps);
-    w.u32(kbps);
 }
 
 // A statistics / multipart reply, split into several messages (with the
@@ -251,8 +184,8 @@ void flow_stats(OfConn& conn, const Bridge& br, uint32_t xid, const ofp::FlowSta
 void port_stats(OfContext& ctx, OfConn& conn, const Bridge& br, uint32_t xid, uint32_t want) {
     StatsReply rep(conn, xid, ofp::OFPST_PORT);
     const bool v10 = conn.version() == ofp::kOf10;
-    for (const PortInfo& p : ports_of(ctx, br)) {
-        const uint32_t no = v10 ? p.ofport : mf::ofp10_to_ofp11_port(p.ofport);
+    for (const OfPort& p : of_ports(*ctx.dpif, br)) {
+        const uint32_t no = v10 ? p.desc.port_no : mf::ofp10_to_ofp11_port(p.desc.port_no);
         if (want != (v10 ? 0xffffu : 0xffffffffu) && want != no) continue;
         dpif::VportStats s;
         std::optional<dpif::VportInfo> vp;
@@ -396,12 +329,12 @@ void handle_stats(OfContext& ctx, Bridge& br, OfConn& conn, const ofp::Header& h
     }
     case ofp::OFPST_PORT_DESC: {
         StatsReply rep(conn, h.xid, ofp::OFPST_PORT_DESC);
-        for (const PortInfo& p : ports_of(ctx, br)) {
+        for (const OfPort& p : of_ports(*ctx.dpif, br)) {
             Writer w;
             if (v10)
-                put_port10(w, p);
+                ofp::put_port10(w, p.desc);
             else
-                put_port13(w, p);
+                ofp::put_port13(w, p.desc);
             rep.entry(w.raw());
         }
         rep.done();
@@ -450,7 +383,6 @@ void handle_vendor(OfContext& ctx, Bridge& br, OfConn& conn, ByteView msg) {
     case ofp::NXT_FLOW_MOD:
         flow_mod(ctx, br, ofp::decode_nx_flow_mod(msg, conn.flow_mod_table_id));
         return;
-    case ofp::NXT_SET_PACKET_IN_FORMAT:
     case ofp::NXT_SET_CONTROLLER_ID:
         r.skip(4);
         return;
@@ -466,6 +398,7 @@ void handle_openflow(OfContext& ctx, const std::string& bridge, OfConn& conn, co
     const uint8_t v = conn.version();
     const bool v10 = v == ofp::kOf10;
     ofp::check_length(msg);
+    if (handle_async_request(ctx, *br, conn, h, msg)) return;
     switch (h.type) {
     case ofp::OFPT_FEATURES_REQUEST: {
         Writer w(v, ofp::OFPT_FEATURES_REPLY, h.xid);
@@ -476,7 +409,7 @@ void handle_openflow(OfContext& ctx, const std::string& bridge, OfConn& conn, co
             w.zeros(3);
             w.u32(kCapabilities10);
             w.u32(kActions10);
-            for (const PortInfo& p : ports_of(ctx, *br)) put_port10(w, p);
+            for (const OfPort& p : of_ports(*ctx.dpif, *br)) ofp::put_port10(w, p.desc);
         } else {
             w.u8(0);           // auxiliary_id
             w.zeros(2);

@@ -5,9 +5,10 @@
 //   OFPT_GET_CONFIG_REQUEST / OFPT_SET_CONFIG   per-connection flags and
 //                             miss_send_len
 //   OFPT_BARRIER_REQUEST      every earlier request is done: reply at once
+//   OFPT_PACKET_OUT, async configuration, packet-in format: of_async.hpp
 //   OFPT_FLOW_MOD, NXT_FLOW_MOD   the bridge's flow tables (lib/openflow);
 //                             in 1.3 with OXM matches and instructions
-//   NXT_SET_FLOW_FORMAT, NXT_FLOW_MOD_TABLE_ID, NXT_SET_PACKET_IN_FORMAT,
+//   NXT_SET_FLOW_FORMAT, NXT_FLOW_MOD_TABLE_ID,
 //   NXT_SET_CONTROLLER_ID     connection settings ovs-ofctl sends
 //   statistics (1.0) / multipart (1.3): DESC, TABLE, PORT, PORT_DESC,
 //                             QUEUE (none), FLOW, AGGREGATE (1.0 match or
@@ -33,6 +34,8 @@ struct OfContext {
     dpif::Dpif* dpif = nullptr;
     // The flow table changed: translate installed flows again soon.
     std::function<void(Bridge&)> flows_changed;
+    // Whether the bridge's misses go to the controller (OfService decides).
+    std::function<void(const std::string& bridge, bool)> set_packet_in_on_miss;
 };
 
 // Throws ofp::OfError for the caller to answer with an error.

@@ -83,6 +83,7 @@ void OfConn::process(ofp::Bytes msg) {
         }
         version_ = *v;
         VLOG_DBG("%s: negotiated OpenFlow %s", name().c_str(), ofp::version_name(version_).c_str());
+        if (on_ready) on_ready(*this);
         return;
     }
     if (h.type == ofp::OFPT_HELLO) return;
@@ -115,6 +116,17 @@ void OfConn::process(ofp::Bytes msg) {
         VLOG_WARN("%s: %s: %s", name().c_str(), ofp::type_name(h.version, h.type).c_str(), e.what());
         send(ofp::error_message(version_, h.xid, ofp::Err::Eperm, msg));
     }
+}
+
+bool OfConn::wants(AsyncKind kind, uint8_t reason) const {
+    if (!version_ || closed_ || closing_) return false;
+    if (!controller && !miss_send_len) return false;
+    const ofp::AsyncConfig c = async_config();
+    const int r = role == Role::Slave ? 1 : 0;
+    const uint32_t mask = kind == AsyncKind::PacketIn     ? c.packet_in[r]
+                          : kind == AsyncKind::PortStatus ? c.port_status[r]
+                                                          : c.flow_removed[r];
+    return reason < 32 && (mask >> reason & 1);
 }
 
 void OfConn::send(ofp::Bytes msg) {

@@ -10,15 +10,20 @@
 // It also holds the per-connection protocol state Open vSwitch keeps: the
 // flow format (OpenFlow 1.0 or NXM, NXT_SET_FLOW_FORMAT), whether flow_mods
 // name a table (NXT_FLOW_MOD_TABLE_ID), and the switch configuration
-// (OFPT_SET_CONFIG's flags and miss_send_len).
+// (OFPT_SET_CONFIG's flags and miss_send_len), and what steers its
+// asynchronous messages: the packet-in format (NXT_SET_PACKET_IN_FORMAT),
+// the async configuration (OFPT_SET_ASYNC, NXT_SET_ASYNC_CONFIG) and the
+// role.
 #pragma once
 
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/stream.hpp"
+#include "openflow/async.hpp"
 #include "openflow/framer.hpp"
 #include "openflow/wire.hpp"
 
@@ -50,6 +55,24 @@ public:
     bool flow_mod_table_id = false;
     uint16_t config_flags = 0;
     uint16_t miss_send_len = 0;
+    ofp::PacketInFormat packet_in_format = ofp::PacketInFormat::Standard;
+    std::optional<ofp::AsyncConfig> async;   // unset: the version's default
+    enum class Role : uint8_t { Equal, Master, Slave };
+    Role role = Role::Equal;
+    // A controller connection (from the Controller table) rather than a
+    // service one (management socket): service connections get
+    // asynchronous messages only once they set a nonzero miss_send_len.
+    bool controller = false;
+    uint16_t controller_id = 0;
+
+    ofp::AsyncConfig async_config() const { return async ? *async : ofp::default_async_config(version_); }
+    // Whether this connection takes an asynchronous message of `kind`
+    // (packet-in, port-status, flow-removed) with wire reason `reason`.
+    enum class AsyncKind : uint8_t { PacketIn, PortStatus, FlowRemoved };
+    bool wants(AsyncKind kind, uint8_t reason) const;
+
+    // Called once the version is negotiated.
+    std::function<void(OfConn&)> on_ready;
 
 private:
     void read();

@@ -8,6 +8,7 @@
 #include "common/daemon.hpp"
 #include "common/vlog.hpp"
 #include "vswitchd/coverage.hpp"
+#include "vswitchd/of_ports.hpp"
 
 VLOG_DEFINE_THIS_MODULE(bridge);
 
@@ -60,6 +61,15 @@ Switch::Switch(asio::io_context& io, std::unique_ptr<dpif::Dpif> dpif, const std
     ofc.bridge = [this](const std::string& name) { return bridge(name); };
     ofc.dpif = dpif_.get();
     ofc.flows_changed = [this](Bridge&) { schedule_revalidation(); };
+    ofc.set_packet_in_on_miss = [this](const std::string& name, bool on) {
+        if (Bridge* b = bridge(name)) {
+            b->set_packet_in_on_miss(on);
+            schedule_revalidation();
+        }
+    };
+    handler_.on_packet_in = [this](Bridge& b, const ofp::PacketIn& pin, uint16_t controller_id) {
+        if (of_) of_->send_packet_in(b.name(), pin, controller_id);
+    };
     of_ = std::make_unique<OfService>(io_, common::daemon::rundir(), std::move(ofc));
     if (dpif_->type() != "dummy") {
         try {
@@ -211,7 +221,13 @@ void Switch::update_bridges() {
     for (const auto& [name, b] : config_.bridges) {
         if (!rec_.datapath(name)) continue;
         auto& br = bridges_[name];
-        if (!br) br = std::make_unique<Bridge>(name);
+        if (!br) {
+            br = std::make_unique<Bridge>(name);
+            br->set_upcall_pid(upcalls_->port_id());
+            br->flows().on_removed = [this, name](const ofp::FlowRule& r, uint8_t reason, Clock::time_point now) {
+                if (of_) of_->send_flow_removed(name, r, reason, now);
+            };
+        }
         changed |= br->configure(b, rec_);
     }
     handler_.set_flow_limit(config_.flow_limit);
@@ -219,8 +235,18 @@ void Switch::update_bridges() {
         std::vector<std::string> names;
         for (const auto& [name, _] : bridges_) names.push_back(name);
         of_->update(names);
+        report_ports();
     }
     if (changed) schedule_revalidation();
+}
+
+void Switch::report_ports() {
+    if (!of_ || stopping_) return;
+    for (const auto& [name, b] : bridges_) {
+        std::vector<ofp::PortDesc> descs;
+        for (const OfPort& p : of_ports(*dpif_, *b)) descs.push_back(p.desc);
+        of_->update_ports(name, descs);
+    }
 }
 
 void Switch::arm_revalidate_timer(std::chrono::milliseconds after) {
@@ -249,6 +275,8 @@ void Switch::revalidate_now() {
         Revalidator::Pass p = revalidator_.run(*b, Clock::now(), config_.max_idle);
         again |= p.learned;
     }
+    // Devices going down or up show as port status.
+    report_ports();
     // A pass that changed the MAC table leaves flows translated before the
     // change: another pass soon.
     arm_revalidate_timer(again ? std::chrono::milliseconds(100) : std::chrono::milliseconds(1000));

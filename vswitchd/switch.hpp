@@ -86,6 +86,8 @@ private:
     void handle_upcalls();
     void handle_vport_events();
     void update_bridges();
+    // Port status to the OpenFlow connections for ports that changed.
+    void report_ports();
     void arm_revalidate_timer(std::chrono::milliseconds after);
     Bridge* bridge_by_ifindex(int ifindex);
 

@@ -5,6 +5,7 @@
 #include "common/vlog.hpp"
 #include "meta-flow/datapath_key.hpp"
 #include "meta-flow/error.hpp"
+#include "vswitchd/controller_cookie.hpp"
 #include "vswitchd/coverage.hpp"
 #include "vswitchd/xlate.hpp"
 
@@ -12,6 +13,7 @@ VLOG_DEFINE_THIS_MODULE(upcall);
 
 COVERAGE_DEFINE(upcall_miss);
 COVERAGE_DEFINE(upcall_bad_key);
+COVERAGE_DEFINE(upcall_packet_in);
 COVERAGE_DEFINE(upcall_flow_limit);
 COVERAGE_DEFINE(dpif_flow_put);
 COVERAGE_DEFINE(dpif_execute);
@@ -20,6 +22,30 @@ namespace vswitchd {
 
 UpcallHandler::UpcallHandler(dpif::Dpif& dpif, std::function<Bridge*(int)> find_bridge)
     : dpif_(dpif), find_(std::move(find_bridge)) {}
+
+void UpcallHandler::to_controller(dpif::Upcall& u) {
+    Bridge* br = find_(u.dp_ifindex);
+    if (!br) {
+        ++stats_.no_bridge;
+        return;
+    }
+    auto ck = ControllerCookie::decode(u.userdata);
+    if (!ck) {
+        ++stats_.bad_userdata;
+        static vlog::RateLimit rl(5, 10);
+        VLOG_WARN_RL(rl, "%s: action upcall with userdata that is not a controller cookie", br->name().c_str());
+        return;
+    }
+    ++stats_.packet_ins;
+    COVERAGE_INC(upcall_packet_in);
+    ofp::PacketIn pin;
+    pin.packet = std::move(u.packet);
+    pin.reason = ck->reason;
+    pin.table_id = ck->table_id;
+    pin.cookie = ck->cookie;
+    pin.in_port = ck->in_port;
+    if (on_packet_in) on_packet_in(*br, pin, ck->controller_id);
+}
 
 void UpcallHandler::handle(std::vector<dpif::Upcall>& batch, Clock::time_point now) {
     std::vector<dpif::DpifOp> ops;
@@ -30,6 +56,10 @@ void UpcallHandler::handle(std::vector<dpif::Upcall>& batch, Clock::time_point n
     size_t n_flows = count_flows ? count_flows() : 0;
 
     for (auto& u : batch) {
+        if (u.type == dpif::UpcallType::Action) {
+            to_controller(u);
+            continue;
+        }
         if (u.type != dpif::UpcallType::Miss) continue;
         ++stats_.upcalls;
         COVERAGE_INC(upcall_miss);

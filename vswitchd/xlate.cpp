@@ -8,6 +8,7 @@
 #include <linux/openvswitch.h>
 
 #include "meta-flow/ports.hpp"
+#include "vswitchd/controller_cookie.hpp"
 #include "vswitchd/odp_actions.hpp"
 
 namespace vswitchd {
@@ -46,6 +47,12 @@ struct Ctx {
     ovs_key_ipv6 ip6_v{}, ip6_m{};
     int ttl = -1;          // the TTL / hop limit after dec_ttl (-1: the packet's)
     bool stopped = false;  // dec_ttl of a TTL of 1 or 0 ends the actions
+    // For packet-ins: the OpenFlow input port, the rule's table and cookie,
+    // and why its CONTROLLER actions send.
+    uint16_t of_in_port = 0;
+    uint8_t table_id = 0;
+    uint64_t rule_cookie = ofp::kNoCookie;
+    ofp::PinReason ctl_reason = ofp::PinReason::Action;
 
     void note(const std::string& s) {
         if (!trace.empty()) trace += "; ";
@@ -79,6 +86,10 @@ void xlate_normal(Ctx& c) {
     const mf::Flow& flow = c.flow;
     mf::Flow& wc = c.r.wc;
     const BridgePort* in = br.port(c.in_port);
+    if (!in) {
+        c.note("NORMAL: drop: no input port");
+        return;
+    }
 
     all_ones(&wc.vlans[0], sizeof wc.vlans[0]);
     const uint16_t tci = flow.vlans[0].tci.get();
@@ -132,6 +143,22 @@ void xlate_normal(Ctx& c) {
     }
 }
 
+// The packet as it is now goes up to userspace, which makes a packet-in of
+// it (ControllerCookie says how).
+void to_controller(Ctx& c, ofp::PinReason reason, uint16_t max_len) {
+    ControllerCookie ck;
+    ck.reason = reason;
+    ck.table_id = c.table_id;
+    ck.in_port = c.of_in_port;
+    ck.cookie = c.rule_cookie;
+    ck.max_len = max_len;
+    c.flush_eth();
+    c.flush_l3();
+    c.acts.userspace(c.br.upcall_pid(), ck.encode());
+    c.r.controller = true;
+    c.note("CONTROLLER");
+}
+
 // OpenFlow port number -> datapath port number (LOCAL is 0).
 uint32_t dp_port_of(uint16_t ofport) { return ofport == mf::kOfppLocal ? dpif::kLocalPort : ofport; }
 
@@ -152,11 +179,15 @@ void xlate_output(Ctx& c, const ofp::Action& a) {
         return;
     }
     case mf::kOfppInPort:
+        if (c.in_port == kNoDpPort) {
+            c.note("output to the input port: there is none");
+            return;
+        }
         c.output(c.in_port);
         c.note("output to the input port");
         return;
     case mf::kOfppController:
-        c.note("CONTROLLER: no controller connection takes packet-ins yet, dropped");
+        to_controller(c, c.ctl_reason, a.max_len);
         return;
     default: {
         const uint32_t dp = dp_port_of(a.port);
@@ -359,18 +390,46 @@ XlateResult xlate(Bridge& br, const mf::Flow& flow, bool may_learn, Clock::time_
         all_ones(&wc.vlans[0], sizeof wc.vlans[0]);
         all_ones(&wc.eth_type, sizeof wc.eth_type);
     }
+    const uint16_t tci = flow.vlans[0].tci.get();
+    Ctx c{br, flow, may_learn, now, r, OdpActions(tci & mf::kVlanCfi ? tci : 0), in_port,
+          flow.eth_src, flow.eth_dst, false, {}};
+    c.of_in_port = static_cast<uint16_t>(of_flow.in_port.get());
     if (!rule) {
+        if (br.packet_in_on_miss()) {
+            // Open vSwitch's miss rule: to the controller, table 0, cookie 0.
+            c.rule_cookie = 0;
+            to_controller(c, ofp::PinReason::ImplicitMiss, 0xffff);
+            r.trace = "no matching OpenFlow flow: to the controller";
+            r.actions = c.acts.take();
+            return r;
+        }
         r.trace = br.fail_secure() ? "drop: fail_mode=secure and no matching OpenFlow flow"
                                    : "drop: no matching OpenFlow flow";
         return r;
     }
     r.rule_id = rule->id;
-
-    const uint16_t tci = flow.vlans[0].tci.get();
-    Ctx c{br, flow, may_learn, now, r, OdpActions(tci & mf::kVlanCfi ? tci : 0), in_port,
-          flow.eth_src, flow.eth_dst, false, {}};
+    c.table_id = rule->table_id;
+    c.rule_cookie = rule->cookie;
+    // A table-miss flow (priority 0, matching everything) sends as a miss.
+    const mf::Flow& m = rule->match.mask();
+    const bool catch_all = std::all_of(m.bytes(), m.bytes() + sizeof(mf::Flow), [](uint8_t b) { return b == 0; });
+    c.ctl_reason = rule->priority == 0 && catch_all ? ofp::PinReason::ExplicitMiss : ofp::PinReason::Action;
     xlate_actions(c, rule->actions);
     r.trace = c.trace.empty() ? "drop: the flow's actions drop" : c.trace;
+    r.actions = c.acts.take();
+    return r;
+}
+
+XlateResult xlate_packet_out(Bridge& br, const mf::Flow& flow, uint16_t of_in_port, const ofp::Actions& actions,
+                             Clock::time_point now) {
+    XlateResult r;
+    const uint16_t tci = flow.vlans[0].tci.get();
+    Ctx c{br, flow, false, now, r, OdpActions(tci & mf::kVlanCfi ? tci : 0), flow.in_port.get(),
+          flow.eth_src, flow.eth_dst, false, {}};
+    c.of_in_port = of_in_port;
+    c.ctl_reason = ofp::PinReason::PacketOut;
+    xlate_actions(c, actions);
+    r.trace = c.trace.empty() ? "drop: the packet-out's actions drop" : c.trace;
     r.actions = c.acts.take();
     return r;
 }

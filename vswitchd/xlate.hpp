@@ -8,7 +8,14 @@
 //                      (output, IN_PORT, FLOOD, ALL, LOCAL, NORMAL, VLAN
 //                       push/pop/set, Ethernet, IPv4 and TCP/UDP port
 //                       rewrites -- the last two as masked sets -- then
-//                       the action set of write_actions; a miss drops)
+//                       the action set of write_actions; CONTROLLER; a
+//                       miss drops, or goes to the controller when
+//                       Bridge says so)
+//
+// CONTROLLER becomes a datapath userspace() action carrying a
+// ControllerCookie, at its place in the list: the packet goes up as the
+// earlier actions left it, every time (Open vSwitch 3.1 does the same), and
+// the actions after it still run in the datapath.
 //
 // A standalone bridge starts with `priority=0 actions=NORMAL`, a secure one
 // with no flows (so it forwards nothing).  NORMAL is the learning L2 switch: the source MAC is
@@ -40,10 +47,18 @@ struct XlateResult {
     bool learned = false;    // the MAC table changed
     std::string trace;       // one line on why, for logs and tests
     uint64_t rule_id = 0;    // the OpenFlow rule that matched (0: none)
+    bool controller = false; // the actions send the packet to the controller
 };
 
 // `flow.in_port` is the datapath port number.  With `may_learn`, the source
 // MAC is learned (upcalls; revalidation of a flow that saw packets).
 XlateResult xlate(Bridge& br, const mf::Flow& flow, bool may_learn, Clock::time_point now);
+
+// A packet-out's actions on its packet: `flow.in_port` is the datapath port
+// it claims to come from (kNoDpPort for OFPP_NONE and CONTROLLER, so that
+// every port counts as "another port"); `of_in_port` the OpenFlow one.
+constexpr uint32_t kNoDpPort = 0xffffffff;
+XlateResult xlate_packet_out(Bridge& br, const mf::Flow& flow, uint16_t of_in_port, const ofp::Actions& actions,
+                             Clock::time_point now);
 
 }  // namespace vswitchd

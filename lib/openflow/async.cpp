@@ -187,7 +187,8 @@ void put_port13(Writer& w, const PortDesc& p) {
     w.zeros(2);
     w.str(p.name, 16);
     w.u32(p.config);
-    w.u32(p.state);
+    // OFPPS_LIVE (1.1+) for a port whose link is up.
+    w.u32(p.state & 1 ? p.state : p.state | 4);
     w.u32(p.curr);
     w.u32(p.advertised);
     w.u32(p.supported);

@@ -84,7 +84,7 @@ struct PortDesc {
     mf::Mac mac{};
     std::string name;
     uint32_t config = 0;         // OFPPC_PORT_DOWN = 1
-    uint32_t state = 0;          // OFPPS_LINK_DOWN = 1
+    uint32_t state = 0;          // OFPPS_LINK_DOWN = 1 (1.3 adds OFPPS_LIVE when it is clear)
     uint32_t curr = 0, advertised = 0, supported = 0, peer = 0;   // OpenFlow 1.0 feature bits
     uint32_t curr_speed_kbps = 0, max_speed_kbps = 0;             // 1.3
     bool operator==(const PortDesc&) const = default;
