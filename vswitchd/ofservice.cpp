@@ -55,6 +55,13 @@ void OfService::accept(const std::string& bridge, std::unique_ptr<common::Stream
     auto conn = std::make_shared<OfConn>(
         std::move(s),
         [this, bridge](OfConn& c, const ofp::Header& h, ofp::ByteView msg) {
+            auto e = eps_.find(bridge);
+            if (e != eps_.end()) {
+                std::vector<OfConn*> peers;
+                for (const auto& p : e->second.conns) peers.push_back(p.get());
+                if (handle_role_request(c, h, msg, e->second.roles, peers)) return;
+            }
+            check_not_slave(c, h, msg);
             handle_openflow(ctx_, bridge, c, h, msg);
         },
         [this, bridge](OfConn& c) {

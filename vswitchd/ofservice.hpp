@@ -22,6 +22,7 @@
 #include "openflow/async.hpp"
 #include "openflow/flow_table.hpp"
 #include "vswitchd/of_handler.hpp"
+#include "vswitchd/of_role.hpp"
 #include "vswitchd/ofconn.hpp"
 
 namespace vswitchd {
@@ -50,6 +51,7 @@ private:
         std::set<std::shared_ptr<OfConn>> conns;
         std::optional<std::map<uint16_t, ofp::PortDesc>> ports;
         bool miss_wanted = false;
+        RoleState roles;
     };
     void update_miss_wanted(const std::string& bridge);
     template <class F>

@@ -51,6 +51,9 @@ ErrorCode error_code(Err e, uint8_t version) {
     case Err::DupInst: return v10 ? ErrorCode{3, 256} : ErrorCode{0xffff, 2600, kOnfExperimenter};
     case Err::FlowBadTableId: return v10 ? ErrorCode{1, 512} : ErrorCode{5, 2};
     case Err::TableFeaturesEperm: return v10 ? ErrorCode{1, 5} : ErrorCode{13, 5};
+    case Err::IsSlave: return v10 ? ErrorCode{1, 5} : ErrorCode{1, 10};
+    case Err::RoleStale: return {11, 0};
+    case Err::BadRole: return v10 ? ErrorCode{1, 513} : ErrorCode{11, 2};
     }
     return {1, 1};
 }
@@ -100,6 +103,9 @@ const char* err_name(Err e) {
     case Err::DupInst: return "OFPBIC_DUP_INST";
     case Err::FlowBadTableId: return "OFPFMFC_BAD_TABLE_ID";
     case Err::TableFeaturesEperm: return "OFPTFFC_EPERM";
+    case Err::IsSlave: return "OFPBRC_IS_SLAVE";
+    case Err::RoleStale: return "OFPRRFC_STALE";
+    case Err::BadRole: return "OFPRRFC_BAD_ROLE";
     }
     return "?";
 }

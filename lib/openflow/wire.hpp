@@ -82,6 +82,9 @@ enum class Err : uint8_t {
     FlowBadTableId,
     // A table features request that would change them (OFPTFFC_EPERM).
     TableFeaturesEperm,
+    // Roles: a slave changing the switch, an old generation id, a role
+    // that does not exist.
+    IsSlave, RoleStale, BadRole,
 };
 // An error's (type, code); type 0xffff is an experimenter error (OpenFlow
 // 1.2+), such as the ONF codes OpenFlow 1.3 uses for duplicate instructions.
