@@ -41,6 +41,20 @@ SETUP = ["add-br", "br0", "--", "add-port", "br0", "p1", "--", "set", "Interface
          "--", "add-port", "br0", "p2", "--", "set", "Interface", "p2", "ofport_request=5",
          "--", "add-port", "br0", "p3", "--", "set", "Interface", "p3", "ofport_request=3"]
 
+
+def on_debian(tmp_path, run):
+    """The bridge of SETUP, its ports as dummy devices, on Debian's
+    ovs-vswitchd (its dummy datapath) with Debian's ovsdb-server: returns
+    run(rundir) where rundir holds br0.mgmt."""
+    with OvsdbServer("debian", tmp_path / "deb") as db:
+        vsctl(db, "init")
+        with DebianVswitchd(db, tmp_path / "debsw") as deb:
+            v(db, *SETUP, "--", "set", "Interface", "p1", "type=dummy", "--", "set", "Interface", "p2",
+              "type=dummy", "--", "set", "Interface", "p3", "type=dummy")
+            wait_for((deb.dir / "br0.mgmt").exists, what="Debian's br0.mgmt")
+            return run(deb.dir)
+
+
 FLOWS = """\
 priority=300,dl_vlan=10,actions=strip_vlan,output:1
 priority=50,tcp,tp_dst=80,actions=NORMAL
@@ -148,13 +162,7 @@ def test_ofctl_parity_with_debian(tmp_path):
             sw.appctl("netdev-dummy/set-admin-state", "br0", "up")
             ours = run_script(sw.dir, flows_file)
             assert sw.proc.poll() is None
-    with OvsdbServer("debian", tmp_path / "deb") as db:
-        vsctl(db, "init")
-        with DebianVswitchd(db, tmp_path / "debsw") as deb:
-            v(db, *SETUP, "--", "set", "Interface", "p1", "type=dummy", "--", "set", "Interface", "p2",
-              "type=dummy", "--", "set", "Interface", "p3", "type=dummy")
-            wait_for((deb.dir / "br0.mgmt").exists, what="Debian's br0.mgmt")
-            theirs = run_script(deb.dir, flows_file)
+    theirs = on_debian(tmp_path, lambda d: run_script(d, flows_file))
     diffs = []
     for (step, o, oerr), (_, t, terr) in zip(ours, theirs):
         if (o, oerr) != (t, terr):

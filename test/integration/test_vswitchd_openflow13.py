@@ -13,8 +13,8 @@ Debian's ovs-ofctl 3.1 with `-O OpenFlow13`:
 """
 import struct
 
-from harness import DebianVswitchd, OvsdbServer, Vswitchd, vsctl, wait_for
-from test_vswitchd_openflow import (SETUP, Peer, blocks, counts, frame, mac, msg, normalise, ofctl, sent, v)
+from harness import OvsdbServer, Vswitchd, vsctl, wait_for
+from test_vswitchd_openflow import (SETUP, Peer, on_debian, blocks, counts, frame, mac, msg, normalise, ofctl, sent, v)
 
 O13 = ("-O", "OpenFlow13")
 
@@ -113,13 +113,7 @@ def test_ofctl13_parity_with_debian(tmp_path):
             sw.appctl("netdev-dummy/set-admin-state", "br0", "up")
             ours = run_script13(sw.dir, flows_file)
             assert sw.proc.poll() is None
-    with OvsdbServer("debian", tmp_path / "deb") as db:
-        vsctl(db, "init")
-        with DebianVswitchd(db, tmp_path / "debsw") as deb:
-            v(db, *SETUP, "--", "set", "Interface", "p1", "type=dummy", "--", "set", "Interface", "p2",
-              "type=dummy", "--", "set", "Interface", "p3", "type=dummy")
-            wait_for((deb.dir / "br0.mgmt").exists, what="Debian's br0.mgmt")
-            theirs = run_script13(deb.dir, flows_file)
+    theirs = on_debian(tmp_path, lambda d: run_script13(d, flows_file))
     diffs = []
     for (step, orc, o, oerr), (_, trc, t, terr) in zip(ours, theirs):
         if (orc, o, oerr) != (trc, t, terr):
@@ -324,12 +318,6 @@ def test_malformed_of13_flow_mods_like_debian(tmp_path):
             assert sw.proc.poll() is None
             flows = ofctl(sw.dir, *O13, "dump-flows", "br0").stdout.splitlines()[1:]
             assert len(flows) == 1 and "actions=NORMAL" in flows[0]
-    with OvsdbServer("debian", tmp_path / "deb") as db:
-        vsctl(db, "init")
-        with DebianVswitchd(db, tmp_path / "debsw") as deb:
-            v(db, *SETUP, "--", "set", "Interface", "p1", "type=dummy", "--", "set", "Interface", "p2",
-              "type=dummy", "--", "set", "Interface", "p3", "type=dummy")
-            wait_for((deb.dir / "br0.mgmt").exists, what="Debian's br0.mgmt")
-            theirs = raw13(BAD13, deb.dir / "br0.mgmt")
+    theirs = on_debian(tmp_path, lambda d: raw13(BAD13, d / "br0.mgmt"))
     diffs = [f"{o[0]}: ours {o[1:]}, Debian's {t[1:]}" for o, t in zip(ours, theirs) if o != t]
     assert not diffs, "\n".join(diffs)

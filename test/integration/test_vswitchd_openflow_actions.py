@@ -12,8 +12,8 @@
 """
 import struct
 
-from harness import DebianVswitchd, OvsdbServer, Vswitchd, vsctl, wait_for
-from test_vswitchd_openflow import SETUP, blocks, mac, normalise, ofctl, sent, v
+from harness import OvsdbServer, Vswitchd, vsctl, wait_for
+from test_vswitchd_openflow import SETUP, on_debian, blocks, mac, normalise, ofctl, sent, v
 
 O13 = ("-O", "OpenFlow13")
 
@@ -53,13 +53,7 @@ def test_rewrite_actions_parity_with_debian(tmp_path):
             wait_for((sw.dir / "br0.mgmt").exists, what="br0.mgmt")
             ours = run_script(sw.dir)
             assert sw.proc.poll() is None
-    with OvsdbServer("debian", tmp_path / "deb") as db:
-        vsctl(db, "init")
-        with DebianVswitchd(db, tmp_path / "debsw") as deb:
-            v(db, *SETUP, "--", "set", "Interface", "p1", "type=dummy", "--", "set", "Interface", "p2",
-              "type=dummy", "--", "set", "Interface", "p3", "type=dummy")
-            wait_for((deb.dir / "br0.mgmt").exists, what="Debian's br0.mgmt")
-            theirs = run_script(deb.dir)
+    theirs = on_debian(tmp_path, run_script)
     diffs = [f"== {o[0]}\nours {o[1:]}\ntheirs {t[1:]}" for o, t in zip(ours, theirs) if o != t]
     assert not diffs, "\n".join(diffs)
     # Every step succeeded (set_fields without their prerequisites are
