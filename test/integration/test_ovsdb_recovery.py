@@ -56,6 +56,13 @@ def writer(server, start_batch, acked, stop):
         c.close()
 
 
+def commit_batch(c, batch):
+    """Inserts the three parts of `batch` in one transaction, which must succeed."""
+    reply = c.transact("Recovery", *[{"op": "insert", "table": "Item",
+                                      "row": {"batch": batch, "part": p, "payload": "z"}} for p in range(3)])
+    assert reply.get("error") is None and all("error" not in r for r in reply["result"]), reply
+
+
 def batches_in(server):
     with RpcClient(server.unix) as c:
         rows = c.transact("Recovery", {"op": "select", "table": "Item", "where": [],
@@ -148,10 +155,7 @@ def test_default_mode_locks_readers_out_and_the_log_reaches_the_file(tmp_path):
         server.start()
         with RpcClient(server.unix) as c:
             for batch in range(20):
-                ops = [{"op": "insert", "table": "Item", "row": {"batch": batch, "part": p, "payload": "z"}}
-                       for p in range(3)]
-                reply = c.transact("Recovery", *ops)
-                assert reply.get("error") is None and all("error" not in r for r in reply["result"])
+                commit_batch(c, batch)
                 acked.append(batch)
         p = run(["sqlite3", str(server.db), "SELECT count(*) FROM Item"], check=False, timeout=30)
         assert p.returncode != 0 and "locked" in (p.stderr + p.stdout)
@@ -163,11 +167,8 @@ def test_default_mode_locks_readers_out_and_the_log_reaches_the_file(tmp_path):
         # One more, and killed before the server is idle long enough to
         # apply its log.
         with RpcClient(server.unix) as c:
-            batch = len(acked)
-            reply = c.transact("Recovery", *[{"op": "insert", "table": "Item",
-                                              "row": {"batch": batch, "part": p, "payload": "z"}} for p in range(3)])
-            assert all("error" not in r for r in reply["result"])
-            acked.append(batch)
+            commit_batch(c, len(acked))
+            acked.append(len(acked))
             server.kill9()
         assert "TXN " in (server.dir / "db.db-txlog").read_text()
         p = run([tool, "query", str(server.db), json.dumps(["Recovery", {"op": "select", "table": "Item",
@@ -201,10 +202,7 @@ def test_no_sqlite_exclusive_keeps_commits_and_lets_readers_in(tmp_path):
         server.start()
         with RpcClient(server.unix) as c:
             for batch in range(20):
-                ops = [{"op": "insert", "table": "Item", "row": {"batch": batch, "part": p, "payload": "z"}}
-                       for p in range(3)]
-                reply = c.transact("Recovery", *ops)
-                assert reply.get("error") is None and all("error" not in r for r in reply["result"])
+                commit_batch(c, batch)
                 acked.append(batch)
             p = run(["sqlite3", str(server.db), "SELECT count(*) FROM Item"], timeout=30)
             assert p.stdout.strip() == str(3 * len(acked))
