@@ -23,6 +23,7 @@ import subprocess
 import pytest
 
 from harness import DebianVswitchd, OvsdbServer, Vswitchd, appctl, vsctl, wait_for
+from test_vswitchd_openflow import Peer, msg
 
 OFCTL = "/usr/bin/ovs-ofctl"
 
@@ -211,34 +212,24 @@ def test_controller_flow_sends_every_packet(sw):
 
 # Raw OpenFlow: async configuration.
 
-def msg(version, type_, xid, body=b""):
-    return struct.pack("!BBHI", version, type_, 8 + len(body), xid) + body
+class AsyncPeer(Peer):
+    """A raw OpenFlow connection that says hello at `version` first and then
+    sends messages as (type, body, xid)."""
 
-
-class Peer:
     def __init__(self, path, version):
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.s.settimeout(10)
-        self.s.connect(str(path))
-        self.buf = b""
+        super().__init__(path)
         self.version = version
-        self.s.sendall(msg(version, 0, 1, struct.pack("!HHI", 1, 8, 1 << version)))
+        super().send(msg(version, 0, 1, struct.pack("!HHI", 1, 8, 1 << version)))
         assert self.next()[1] == 0
 
     def next(self, timeout=10):
         self.s.settimeout(timeout)
-        while True:
-            if len(self.buf) >= 8:
-                length = struct.unpack("!H", self.buf[2:4])[0]
-                if len(self.buf) >= length:
-                    m, self.buf = self.buf[:length], self.buf[length:]
-                    return m
-            d = self.s.recv(65536)
-            assert d, "connection closed"
-            self.buf += d
+        m = self.recv()
+        assert m is not None, "connection closed"
+        return m
 
     def send(self, type_, body=b"", xid=9):
-        self.s.sendall(msg(self.version, type_, xid, body))
+        super().send(msg(self.version, type_, xid, body))
 
     def barrier(self, xid=77):
         """Every message before the barrier reply, in order."""
@@ -293,7 +284,7 @@ def test_async_config_masks(tmp_path, impl):
             path = sw.dir / "br0.mgmt"
             wait_for(path.exists, what="br0.mgmt")
 
-            p = Peer(path, 4)
+            p = AsyncPeer(path, 4)
             p.send(9, struct.pack("!HH", 0, 0xffff))         # set_config: miss_send_len
             p.packet_out_to_controller()
             assert p.packet_in() == PKT
@@ -318,7 +309,7 @@ def test_async_config_masks(tmp_path, impl):
             assert err[1] == 1 and struct.unpack("!HH", err[8:12]) == (1, 6)
 
             # OpenFlow 1.0 with NXT_SET_ASYNC_CONFIG.
-            q = Peer(path, 1)
+            q = AsyncPeer(path, 1)
             q.send(9, struct.pack("!HH", 0, 0xffff))
             q.packet_out_to_controller()
             assert q.packet_in() == PKT
