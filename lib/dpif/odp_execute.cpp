@@ -74,9 +74,9 @@ uint16_t checksum(const uint8_t* p, size_t n, uint32_t sum = 0)
     return static_cast<uint16_t>(~sum);
 }
 
-// Where the IPv4 header starts (after Ethernet and VLAN tags), if the
-// packet is IPv4 with a whole header.
-std::optional<size_t> ipv4_offset(const Bytes& p)
+// Where the network header starts (after Ethernet and any VLAN tags), if
+// the packet's ethertype is `ethertype`.
+std::optional<size_t> l3_offset(const Bytes& p, uint16_t ethertype)
 {
     size_t off = 12;
     while (p.size() >= off + 2) {
@@ -85,31 +85,30 @@ std::optional<size_t> ipv4_offset(const Bytes& p)
             off += 4;
             continue;
         }
-        if (t != 0x0800 || p.size() < off + 2 + 20)
+        if (t != ethertype)
             return std::nullopt;
-        const size_t ip = off + 2;
-        if ((p[ip] >> 4) != 4 || (p[ip] & 15) < 5 || p.size() < ip + 4u * (p[ip] & 15))
-            return std::nullopt;
-        return ip;
+        return off + 2;
     }
     return std::nullopt;
+}
+
+// Where the IPv4 header starts, if the packet is IPv4 with a whole header.
+std::optional<size_t> ipv4_offset(const Bytes& p)
+{
+    auto ip = l3_offset(p, 0x0800);
+    if (!ip || p.size() < *ip + 20 || (p[*ip] >> 4) != 4 || (p[*ip] & 15) < 5 ||
+        p.size() < *ip + 4u * (p[*ip] & 15))
+        return std::nullopt;
+    return ip;
 }
 
 // Where the IPv6 header starts, if the packet is IPv6 with a whole header.
 std::optional<size_t> ipv6_offset(const Bytes& p)
 {
-    size_t off = 12;
-    while (p.size() >= off + 2) {
-        const uint16_t t = static_cast<uint16_t>(p[off] << 8 | p[off + 1]);
-        if (t == 0x8100 || t == 0x88a8) {
-            off += 4;
-            continue;
-        }
-        if (t != 0x86dd || p.size() < off + 2 + 40 || (p[off + 2] >> 4) != 6)
-            return std::nullopt;
-        return off + 2;
-    }
-    return std::nullopt;
+    auto ip = l3_offset(p, 0x86dd);
+    if (!ip || p.size() < *ip + 40 || (p[*ip] >> 4) != 6)
+        return std::nullopt;
+    return ip;
 }
 
 // Recomputes the IPv4 header checksum and, for a whole unfragmented TCP or
