@@ -360,8 +360,8 @@ void Replica::apply(Pending& p, bool initial) {
             break;
         case Pending::Op::Put: {
             // Columns not given take their defaults (update2 omits them).
-            std::sort(op.cols.begin(), op.cols.end(),
-                      [](const auto& a, const auto& b) { return a.first < b.first; });
+            auto by_index = [](const auto& a, const auto& b) { return a.first < b.first; };
+            std::sort(op.cols.begin(), op.cols.end(), by_index);
             auto it = t.rows_.find(op.uuid);
             if (it == t.rows_.end()) {
                 Row::Cells cells;
@@ -377,8 +377,7 @@ void Replica::apply(Pending& p, bool initial) {
             // A column the row holds but the update does not give returns to its default.
             std::vector<size_t> dropped;
             for (const auto& [ci, d] : r.cells_)
-                if (!std::binary_search(op.cols.begin(), op.cols.end(), std::pair<size_t, Datum>(ci, Datum()),
-                                        [](const auto& a, const auto& b) { return a.first < b.first; }))
+                if (!std::binary_search(op.cols.begin(), op.cols.end(), std::pair<size_t, Datum>(ci, Datum()), by_index))
                     dropped.push_back(ci);
             for (size_t ci : dropped)
                 if (r.set(ci, t.defaults_[ci])) t.note(op.uuid, K::Modified, &ts.columns[ci].name);

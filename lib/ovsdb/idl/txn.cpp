@@ -136,6 +136,12 @@ json Txn::value_json(const Type& t, const Datum& d) const {
 
 json Txn::params(const std::string& database) const { return build(database); }
 
+std::string Txn::joined_comments() const {
+    std::string all;
+    for (const auto& c : comments_) all += (all.empty() ? "" : "\n") + c;
+    return all;
+}
+
 // build() and reader() walk the same operations in the same order: keep them in step.
 json Txn::build(const std::string& database) const {
     json p = json::array({database});
@@ -173,9 +179,7 @@ json Txn::build(const std::string& database) const {
         p.push_back({{"op", "select"}, {"table", table}, {"where", uuid_where(row)},
                      {"columns", json::array({column})}});
     }
-    std::string all;
-    for (const auto& c : comments_) all += (all.empty() ? "" : "\n") + c;
-    if (!all.empty()) p.push_back({{"op", "comment"}, {"comment", all}});
+    if (std::string all = joined_comments(); !all.empty()) p.push_back({{"op", "comment"}, {"comment", all}});
     return p;
 }
 
@@ -196,9 +200,7 @@ Txn::Reader Txn::reader() const {
         layout.emplace_back(OpKind::IncSelect, increment_->second.first);
         r.increment_column_ = increment_->second.second;
     }
-    bool comment = false;
-    for (const auto& c : comments_) comment = comment || !c.empty() || comments_.size() > 1;
-    if (comment) layout.emplace_back(OpKind::Comment, Uuid{});
+    if (!joined_comments().empty()) layout.emplace_back(OpKind::Comment, Uuid{});
     return r;
 }
 

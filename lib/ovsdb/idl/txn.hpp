@@ -107,6 +107,7 @@ private:
         std::map<std::string, Datum> cols;
     };
     json build(const std::string& database) const;
+    std::string joined_comments() const;   // the comment op's text ("" for none)
     const Type& column_type(const std::string& table, const std::string& column) const;
     json value_json(const Type& t, const Datum& d) const;
 
