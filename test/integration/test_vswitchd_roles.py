@@ -10,7 +10,7 @@ import struct
 import pytest
 
 from harness import DebianVswitchd, OvsdbServer, Vswitchd, vsctl, wait_for
-from test_vswitchd_async import Peer
+from test_vswitchd_async import AsyncPeer
 
 
 def role13(p, role, gen, xid):
@@ -42,7 +42,7 @@ def errors(p, xid):
 
 
 def script(path):
-    a, b = Peer(path, 4), Peer(path, 4)
+    a, b = AsyncPeer(path, 4), AsyncPeer(path, 4)
     out = [
         role13(a, 2, 5, 1),          # master, generation 5
         role13(b, 2, 4, 2),          # master with an older generation: stale
@@ -56,7 +56,7 @@ def script(path):
         role13(a, 7, 0, 7),          # no such role
         role13(b, 3, 2, 8),          # slave with an old generation: stale
     ]
-    c = Peer(path, 1)
+    c = AsyncPeer(path, 1)
     out += [role_nx(c, 2, 9), role_nx(c, 1, 10), role_nx(c, 0, 11)]
     role_nx(c, 2, 12)
     c.packet_out_to_controller()
